@@ -1,0 +1,84 @@
+package boxd.app.serve;
+
+import java.net.InetAddress;
+import java.nio.file.Path;
+import java.util.List;
+
+import boxd.app.config.BoxdConfig;
+import boxd.app.config.UsageException;
+import boxd.control.ControlConfig;
+import boxd.control.ControlNode;
+import boxd.dns.DnsConfig;
+import boxd.dns.DnsServer;
+import boxd.proxy.ProxyConfig;
+import boxd.proxy.ProxyServer;
+import boxd.ssh.AccountPolicy;
+import boxd.ssh.SshFrontend;
+import boxd.ssh.SshFrontendConfig;
+import boxd.worker.WorkerConfig;
+import boxd.worker.WorkerRole;
+
+/**
+ * The roles of {@code serve}, in start order: control -> worker -> ssh -> dns -> proxy (each needs the control
+ * client; they close in reverse). Each role's config record is built from the merged {@link BoxdConfig} here and
+ * nowhere else.
+ */
+final class Roles {
+    /** Every listener binds all IPv4 addresses; a firewall or --*-port decides who reaches them. */
+    static final String BIND_ALL = "0.0.0.0";
+
+    private Roles() {}
+
+    static List<RoleStep> steps() {
+        return List.of(
+                RoleStep.control(ctx -> new ControlNode(control(ctx.config())), started -> ((ControlNode) started).client()),
+                RoleStep.available("worker", ctx -> new WorkerRole(worker(ctx.config(), ctx.runtime()), ctx.requireControl())),
+                RoleStep.available("ssh", ctx -> new SshFrontend(ssh(ctx.config()), ctx.requireControl())),
+                RoleStep.available("dns", ctx -> new DnsServer(dns(ctx.config()), ctx.requireControl())),
+                RoleStep.available("proxy", ctx -> new ProxyServer(proxy(ctx.config()), ctx.requireControl())));
+    }
+
+    static ControlConfig control(BoxdConfig c) {
+        Path dir = c.data().root();
+        ControlConfig base;
+        if (!c.join().isEmpty()) {
+            if (c.raftAddr().isEmpty()) throw new UsageException("--join needs --raft-addr HOST:PORT (where this node listens)");
+            base = ControlConfig.learner(nodeId(c), dir, c.raftAddr(), c.join());
+        } else if (!c.peers().isEmpty()) {
+            if (c.raftAddr().isEmpty() || !c.peers().contains(c.raftAddr())) {
+                throw new UsageException("--peers lists every voter's Raft address, this node's --raft-addr included"
+                        + " (got --raft-addr '" + c.raftAddr() + "', --peers " + String.join(",", c.peers()) + ")");
+            }
+            base = ControlConfig.voter(nodeId(c), dir, c.raftAddr(), c.peers());
+        } else {
+            base = ControlConfig.singleNode(dir);
+            if (!c.raftAddr().isEmpty()) base = base.withRaftAddress(c.raftAddr());
+        }
+        return base.withIpv4Cidr(c.boxCidr());
+    }
+
+    private static String nodeId(BoxdConfig c) {
+        return c.nodeId().isEmpty() ? c.raftAddr() : c.nodeId();
+    }
+
+    static WorkerConfig worker(BoxdConfig c, String runtime) {
+        WorkerConfig d = WorkerConfig.defaults(c.data());
+        return new WorkerConfig(d.dataDir(), d.workerId(), runtime, d.bridge(), c.boxCidr(), null, d.imagesDir(),
+                c.egress(), d.cpus(), d.memoryMb(), d.netns(), d.address(), d.tick(), d.heartbeat());
+    }
+
+    static SshFrontendConfig ssh(BoxdConfig c) {
+        SshFrontendConfig d = SshFrontendConfig.defaults(c.data());
+        AccountPolicy policy = c.policy() == BoxdConfig.Policy.INVITE ? AccountPolicy.INVITE : AccountPolicy.OPEN;
+        return new SshFrontendConfig(c.data(), BIND_ALL, c.sshPort(), policy, c.zone(), d.relayConnectTimeout(),
+                d.authFailuresPerMinute());
+    }
+
+    static DnsConfig dns(BoxdConfig c) throws java.net.UnknownHostException {
+        return DnsConfig.defaults().withBind(InetAddress.getByName(BIND_ALL), c.dnsPort()).withZone(c.zone());
+    }
+
+    static ProxyConfig proxy(BoxdConfig c) {
+        return ProxyConfig.defaults(c.data()).withBind(BIND_ALL, c.httpPort(), c.httpsPort()).withZone(c.zone());
+    }
+}

@@ -1,0 +1,165 @@
+package boxd.app.serve;
+
+import java.io.PrintStream;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+import boxd.app.config.BoxdConfig;
+import boxd.app.doctor.Diagnosis;
+import boxd.app.doctor.Doctor;
+import boxd.app.doctor.HostProbe;
+import boxd.app.image.GuestKernel;
+import boxd.app.image.ImageException;
+import boxd.app.image.ImageStore;
+import boxd.app.image.Rootfs;
+import boxd.common.Role;
+
+/**
+ * {@code boxd serve}: every role in one process. Order of events: every port is checked free; doctor picks the
+ * runtime; the data dir is created; the images the runtime needs are built (cached after the first run); the roles start
+ * in order, one log line each; then serve waits for SIGINT/SIGTERM and closes the roles in reverse, exiting 0. A role
+ * that cannot start closes the ones already started and serve exits 1 with the reason.
+ */
+public final class ServeCommand {
+    private ServeCommand() {}
+
+    public static List<PortCheck.Listen> listens(BoxdConfig c) {
+        return List.of(
+                new PortCheck.Listen("ssh", "--ssh-port", c.sshPort(), true, false),
+                new PortCheck.Listen("dns", "--dns-port", c.dnsPort(), true, true),
+                new PortCheck.Listen("http proxy", "--http-port", c.httpPort(), true, false),
+                new PortCheck.Listen("https proxy", "--https-port", c.httpsPort(), true, false));
+    }
+
+    public static int run(BoxdConfig config, String version, PrintStream out, PrintStream err) {
+        Optional<String> taken = PortCheck.firstTaken(listens(config));
+        if (taken.isPresent()) {
+            err.println("boxd serve: " + taken.get());
+            return 1;
+        }
+        Diagnosis d = Doctor.diagnose(HostProbe.read(config.data().root()), config.runtime());
+        if (d.runtime().isEmpty()) {
+            err.println("boxd serve: no box runtime can work on this host: " + d.runtimeReason() + " (details: boxd doctor)");
+            return 1;
+        }
+        String runtime = d.runtime().get();
+        config.data().create();
+        out.println("boxd " + version + " serving from " + config.data().root());
+        out.println("runtime: " + runtime + " (" + d.runtimeReason() + ")");
+        try {
+            ensureImages(config, runtime, out);
+        } catch (ImageException e) {
+            err.println("boxd serve: " + e.getMessage());
+            return 1;
+        }
+
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicReference<String> stopSignal = new AtomicReference<>("");
+        Signals.onTermination(name -> {
+            stopSignal.compareAndSet("", name);
+            stop.countDown();
+        });
+
+        ServeContext ctx = new ServeContext(config, runtime, null);
+        Deque<Role> started = new ArrayDeque<>();
+        List<String> missing = new ArrayList<>();
+        for (RoleStep step : Roles.steps()) {
+            if (stop.getCount() == 0) {
+                out.println("stopping during start-up (SIG" + stopSignal.get() + ")");
+                closeAll(started, out, err);
+                return 0;
+            }
+            if (!step.isAvailable()) {
+                out.println(step.name() + ": " + step.unavailable());
+                missing.add(step.name());
+                continue;
+            }
+            if (ctx.control() == null && step.client() == null) {
+                out.println(step.name() + ": not started (it needs the control role, which is not running)");
+                missing.add(step.name());
+                continue;
+            }
+            Role role = null;
+            try {
+                role = step.factory().create(ctx);
+                role.start();
+            } catch (Exception e) {
+                err.println("boxd serve: the " + step.name() + " role could not start: " + message(e));
+                if (role != null) closeQuietly(role, err);
+                closeAll(started, out, err);
+                return 1;
+            }
+            started.push(role);
+            String line = role.describe();
+            out.println(line.startsWith(step.name() + " ") || line.startsWith(step.name() + ":") ? line : step.name() + ": " + line);
+            if (step.client() != null) ctx = ctx.withControl(step.client().client(role));
+        }
+        if (started.isEmpty()) {
+            err.println("boxd serve: no role is available in this build (" + String.join(", ", missing)
+                    + "), so there is nothing to serve");
+            return 1;
+        }
+        out.println("ready: " + started.size() + " role(s) running" + (missing.isEmpty() ? "" : ", not running: "
+                + String.join(", ", missing)) + "; Ctrl-C stops");
+        try {
+            stop.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        out.println("stopping (SIG" + stopSignal.get() + ")");
+        closeAll(started, out, err);
+        out.println("stopped");
+        return 0;
+    }
+
+    /**
+     * Builds what the runtime boots before any role starts, with progress on the console (minutes the first time,
+     * a cache hit afterwards): the root filesystem always, the guest kernel too when boxes are microVMs.
+     */
+    private static void ensureImages(BoxdConfig config, String runtime, PrintStream out) {
+        Rootfs.build(config.data(), out);
+        if (runtime.equals("vm")) {
+            try {
+                GuestKernel.build(new ImageStore(config.data().images()), out);
+            } catch (java.io.IOException e) {
+                throw new ImageException("kernel: " + e.getMessage(), e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ImageException("interrupted while building the guest kernel", e);
+            }
+        }
+    }
+
+    private static void closeAll(Deque<Role> started, PrintStream out, PrintStream err) {
+        while (!started.isEmpty()) {
+            Role r = started.pop();
+            closeQuietly(r, err);
+            out.println(r.name() + ": closed");
+        }
+    }
+
+    private static void closeQuietly(Role r, PrintStream err) {
+        try {
+            r.close();
+        } catch (RuntimeException e) {
+            err.println("boxd serve: closing " + r.name() + " failed: " + message(e));
+        }
+    }
+
+    static String message(Throwable e) {
+        StringBuilder sb = new StringBuilder(String.valueOf(e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()));
+        Throwable c = e.getCause();
+        while (c != null && c != e) {
+            if (c.getMessage() != null && !sb.toString().contains(c.getMessage())) sb.append(": ").append(c.getMessage());
+            e = c;
+            c = c.getCause();
+        }
+        if (e instanceof boxd.common.BoxdException b && !b.hint().isEmpty()) sb.append(" (").append(b.hint()).append(')');
+        return sb.toString();
+    }
+}

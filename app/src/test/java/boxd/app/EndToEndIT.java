@@ -1,0 +1,264 @@
+package boxd.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import boxd.common.Json;
+import boxd.common.testing.Cmd;
+import boxd.common.testing.Host;
+import boxd.common.testing.TestKeys;
+import boxd.common.testing.TestNetns;
+import boxd.common.DataDir;
+import boxd.worker.image.RootfsImage;
+import boxd.worker.net.BoxNetwork;
+import boxd.worker.runtime.NamespaceRuntime;
+
+/**
+ * The whole product as a user and an operator meet it: the built boxd.jar runs {@code serve} on a fresh data dir
+ * inside a network namespace made here (bridge, boxes and every client live in it), and the real OpenSSH client, dig
+ * and curl drive it. One box goes through create, exec, direct ssh, cp, a PTY, isolation from a second user, DNS, the
+ * HTTP proxy, a kill -9 of serve and a restart, destroy; then Ctrl-C stops serve with exit 0.
+ */
+class EndToEndIT {
+    static final int SSH = 2222;
+    static final int DNS = 5353;
+    static final int HTTP = 8080;
+
+    @TempDir
+    Path tmp;
+
+    private TestNetns ns;
+    private Path data;
+    private Path log;
+
+    @Test
+    void aBoxFromCreationToDestructionThroughEveryDoor() throws Exception {
+        Host.requireRoot();
+        Host.requireCommand("ssh", "openssh-client");
+        Host.requireCommand("dig", "dnsutils");
+        Host.requireCommand("curl", "curl");
+        Host.requireCommand("debootstrap", "debootstrap");
+        Path jar = Path.of(System.getProperty("boxd.jar", "target/boxd.jar")).toAbsolutePath();
+        assertTrue(Files.isRegularFile(jar), jar + " is missing: the package phase makes it");
+        data = tmp.resolve("data");
+        log = tmp.resolve("serve.log");
+        shareRootfsCache();
+        Path alice = TestKeys.ed25519(tmp.resolve("keys"), "alice");
+        Path bob = TestKeys.ed25519(tmp.resolve("keys"), "bob");
+
+        ns = TestNetns.create("bxe2e");
+        Process serve = null;
+        try {
+            serve = startServe(jar);
+
+            // new reaches running
+            Cmd.Result created = ssh(alice, "alice", null, "new", "--name=e2e", "--timeout=240", "--json");
+            assertEquals(0, created.exit(), created.stdout() + created.stderr() + serveLog());
+            Map<String, Object> box = Json.parseObject(created.stdout().strip());
+            assertEquals("running", box.get("state"), created.stdout());
+            String ip = (String) box.get("ipv4");
+
+            // exec: output, and the exit status passed through
+            Cmd.Result uname = ssh(alice, "alice", null, "exec", "e2e", "--", "uname", "-a");
+            assertEquals(0, uname.exit(), uname.stderr());
+            assertTrue(uname.stdout().startsWith("Linux"), uname.stdout());
+            assertEquals(1, ssh(alice, "alice", null, "exec", "e2e", "--", "false").exit());
+
+            // straight to the box's own sshd with the owner's key
+            Cmd.Result direct = Cmd.run(ns.wrap(sshArgs(alice, "boxd", ip, 22, "hostname")), null, 60, null);
+            assertEquals("e2e", direct.stdout().strip(), direct.stderr());
+
+            // cp 10 MB in and back out
+            byte[] big = new byte[10 << 20];
+            new Random(42).nextBytes(big);
+            Cmd.Result up = ssh(alice, "alice", big, "cp", "-", "e2e:/home/boxd/big.bin");
+            assertEquals(0, up.exit(), up.stderr());
+            Cmd.Result sum = ssh(alice, "alice", null, "exec", "e2e", "--", "sha256sum", "/home/boxd/big.bin");
+            assertTrue(sum.stdout().startsWith(sha256(big)), sum.stdout());
+            Path back = tmp.resolve("back.bin");
+            List<String> down = ns.wrap(sshArgs(alice, "alice", "127.0.0.1", SSH, "cp", "e2e:/home/boxd/big.bin", "-"));
+            Cmd.Result got = Cmd.run(List.of("sh", "-c", shellJoin(down) + " > " + back), null, 120, null);
+            assertEquals(0, got.exit(), got.stderr());
+            assertEquals(sha256(big), sha256(Files.readAllBytes(back)));
+
+            // connect through a PTY runs a command
+            List<String> pty = new ArrayList<>(sshArgs(alice, "alice", "127.0.0.1", SSH, "connect", "e2e"));
+            pty.add(1, "-tt");
+            Cmd.Result shell = Cmd.run(ns.wrap(pty), "tty; echo PTY-$((6*7)); exit\n".getBytes(StandardCharsets.UTF_8), 60, null);
+            assertTrue(shell.stdout().contains("PTY-42"), shell.stdout() + shell.stderr());
+            assertTrue(shell.stdout().contains("/dev/pts/"), shell.stdout());
+
+            // a second user sees nothing and reaches nothing
+            Cmd.Result bobList = ssh(bob, "bob", null, "list", "--json");
+            assertEquals(0, bobList.exit(), bobList.stderr());
+            assertFalse(bobList.stdout().contains("e2e"), bobList.stdout());
+            Cmd.Result bobExec = ssh(bob, "bob", null, "exec", "e2e", "--", "true");
+            assertNotEquals(0, bobExec.exit());
+            assertEquals(255, Cmd.run(ns.wrap(sshArgs(bob, "boxd", ip, 22, "true")), null, 60, null).exit(),
+                    "bob's key is not authorized on alice's box");
+
+            // DNS answers the box's address
+            Cmd.Result dig = ns.exec("dig", "@127.0.0.1", "-p", Integer.toString(DNS), "+short", "e2e.boxd.local");
+            assertEquals(ip, dig.stdout().strip(), dig.stderr());
+
+            // the HTTP proxy reaches a web server started in the box
+            Cmd.Result web = ssh(alice, "alice", null, "exec", "e2e", "--",
+                    "cd /tmp && echo hello-from-e2e > index.html && (setsid python3 -m http.server 8000 >/dev/null 2>&1 < /dev/null &)");
+            assertEquals(0, web.exit(), web.stderr());
+            String page = eventually("the proxy to serve the box's page", 60, () -> {
+                Cmd.Result c = ns.exec("curl", "-s", "--max-time", "5", "-H", "Host: e2e.boxd.local", "http://127.0.0.1:" + HTTP + "/index.html");
+                return c.exit() == 0 && c.stdout().contains("hello-from-e2e") ? c.stdout() : null;
+            });
+            assertTrue(page.contains("hello-from-e2e"));
+
+            // kill -9 and restart: the box is listed and reachable again
+            serve.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            serve = startServe(jar);
+            Cmd.Result listed = ssh(alice, "alice", null, "list", "--json");
+            assertTrue(listed.stdout().contains("\"e2e\""), listed.stdout() + listed.stderr());
+            eventually("the box to answer again after the restart", 120, () -> {
+                Cmd.Result h = ssh(alice, "alice", null, "exec", "e2e", "--", "hostname");
+                return h.exit() == 0 && h.stdout().strip().equals("e2e") ? "yes" : null;
+            });
+
+            // destroy removes it and frees its address
+            Cmd.Result destroyed = ssh(alice, "alice", null, "destroy", "e2e");
+            assertEquals(0, destroyed.exit(), destroyed.stderr());
+            eventually("the box to be gone", 120, () -> {
+                Cmd.Result l = ssh(alice, "alice", null, "list", "--json");
+                return l.exit() == 0 && !l.stdout().contains("\"e2e\"") ? "gone" : null;
+            });
+            Cmd.Result next = ssh(alice, "alice", null, "new", "--name=e2e2", "--no-wait", "--json");
+            assertEquals(0, next.exit(), next.stderr());
+            assertEquals(ip, Json.parseObject(next.stdout().strip()).get("ipv4"), "the lowest free address is the freed one");
+            ssh(alice, "alice", null, "destroy", "e2e2");
+
+            // Ctrl-C stops serve cleanly
+            long pid = serve.pid();
+            Cmd.run("kill", "-INT", Long.toString(pid));
+            assertTrue(serve.waitFor(60, TimeUnit.SECONDS), "serve stops within a minute of SIGINT\n" + serveLog());
+            assertEquals(0, serve.exitValue(), serveLog());
+            assertTrue(serveLog().contains("stopping (SIGINT)"), serveLog());
+        } finally {
+            if (serve != null && serve.isAlive()) {
+                serve.destroy();
+                if (!serve.waitFor(30, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+            cleanUpBoxes();
+            ns.close();
+        }
+    }
+
+    /** Starts serve in the namespace and waits for its "ready:" line. */
+    private Process startServe(Path jar) throws Exception {
+        Files.writeString(log, "---- serve starting\n", StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+        long readyBefore = countReady();
+        // nsenter --net, not "ip netns exec": the latter remounts /sys, hiding the cgroup hierarchies the worker uses.
+        // env --default-signal: a test runner started in the background ignores SIGINT, and children inherit that.
+        List<String> argv = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns.name(), "env", "--default-signal=INT",
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED"));
+        if (Runtime.version().feature() >= 23) argv.add("--sun-misc-unsafe-memory-access=allow");  // as ./boxd does
+        argv.addAll(List.of("-jar", jar.toString(), "serve", "--data", data.toString(),
+                "--ssh-port", Integer.toString(SSH), "--dns-port", Integer.toString(DNS),
+                "--http-port", Integer.toString(HTTP), "--https-port", "8443"));
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);  // the first run may build the rootfs
+        while (countReady() == readyBefore) {
+            if (!p.isAlive()) fail("serve exited with " + p.exitValue() + " before it was ready:\n" + serveLog());
+            if (System.nanoTime() > deadline) fail("serve was not ready in 10 minutes:\n" + serveLog());
+            Thread.sleep(250);
+        }
+        return p;
+    }
+
+    private long countReady() throws IOException {
+        return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.startsWith("ready:")).count() : 0;
+    }
+
+    private String serveLog() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no serve log: " + e.getMessage() + ")";
+        }
+    }
+
+    /**
+     * Points the fresh data dir's image cache at the machine's shared test image (the worker's tests build it in
+     * BOXD_TEST_IMAGES, default /var/tmp/boxd-test-images) when it is there, so this test does not debootstrap again;
+     * otherwise serve builds it into the data dir, as on a fresh machine.
+     */
+    private void shareRootfsCache() throws IOException {
+        String env = System.getenv("BOXD_TEST_IMAGES");
+        Path shared = Path.of(env != null && !env.isBlank() ? env : "/var/tmp/boxd-test-images");
+        RootfsImage image = new RootfsImage(shared);
+        Files.createDirectories(data.resolve("images"));
+        if (image.cached().isPresent()) {
+            Files.createSymbolicLink(data.resolve("images").resolve(image.dir().getFileName()), image.dir());
+        }
+    }
+
+    private Cmd.Result ssh(Path key, String user, byte[] stdin, String... verb) {
+        return Cmd.run(ns.wrap(sshArgs(key, user, "127.0.0.1", SSH, verb)), stdin, 300, null);
+    }
+
+    private static List<String> sshArgs(Path key, String user, String host, int port, String... command) {
+        List<String> a = new ArrayList<>(List.of("ssh", "-p", Integer.toString(port), "-i", key.toString(),
+                "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+                "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=20",
+                user + "@" + host));
+        a.addAll(List.of(command));
+        return a;
+    }
+
+    private static String shellJoin(List<String> argv) {
+        StringBuilder sb = new StringBuilder();
+        for (String a : argv) sb.append('\'').append(a.replace("'", "'\\''")).append("' ");
+        return sb.toString();
+    }
+
+    private static String sha256(byte[] b) throws Exception {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(b));
+    }
+
+    private static String eventually(String what, int seconds, Supplier<String> attempt) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (true) {
+            String r = attempt.get();
+            if (r != null) return r;
+            if (System.nanoTime() > deadline) fail("timed out after " + seconds + " s waiting for " + what);
+            Thread.sleep(1000);
+        }
+    }
+
+    /** Boxes are separate processes (ns runtime) that outlive serve: tear down whatever a failed assertion left. */
+    private void cleanUpBoxes() {
+        try {
+            NamespaceRuntime rt = new NamespaceRuntime(new DataDir(data), new BoxNetwork("boxd0", "10.77.0.1", 16, ns.name(), false), tmp);
+            for (String id : rt.list()) rt.destroy(id);
+        } catch (RuntimeException e) {
+            System.err.println("EndToEndIT clean-up: " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package boxd.dns;
+
+import java.net.Inet4Address;
+import java.net.InetAddress;
+import java.util.Locale;
+
+import boxd.common.BoxdException;
+import boxd.common.ErrorCode;
+
+/**
+ * Settings of the authoritative DNS role.
+ *
+ * @param bindAddress        address the UDP and TCP listeners bind to (default 0.0.0.0)
+ * @param port               port for both UDP and TCP (default 5353; 0 picks a free port, see {@link DnsServer#port()})
+ * @param zone               the zone served, e.g. "boxd.local" (default) or a real domain delegated to this server;
+ *                           without the trailing dot, lower-cased
+ * @param answerMode         what {@code NAME.ZONE} resolves to: the box's own address, or {@code proxyAddress}
+ * @param proxyAddress       the proxy host's IPv4 address; required for {@link AnswerMode#PROXY_ADDRESS}, else null
+ * @param nsAddress          the IPv4 address published for {@code ns1.ZONE}, the zone's name server; null means the
+ *                           bind address, or 127.0.0.1 when bound to the wildcard address
+ * @param ttlSeconds         TTL of every record, and the negative-caching TTL (SOA minimum); default 60
+ * @param rateLimitPerSecond UDP queries per second answered per source address; 0 turns the limit off
+ * @param rateLimitBurst     queries a source may send at once before the per-second rate applies
+ * @param udpThreads         threads answering UDP (they share one socket)
+ * @param maxTcpConnections  open TCP connections at most, all sources together
+ */
+public record DnsConfig(InetAddress bindAddress, int port, String zone, AnswerMode answerMode,
+                        Inet4Address proxyAddress, Inet4Address nsAddress, int ttlSeconds,
+                        int rateLimitPerSecond, int rateLimitBurst, int udpThreads, int maxTcpConnections) {
+
+    public static final int DEFAULT_PORT = 5353;
+    public static final String DEFAULT_ZONE = "boxd.local";
+    public static final int DEFAULT_TTL = 60;
+
+    /** What an A query for a box name is answered with. */
+    public enum AnswerMode {
+        /** The box's own address from the pool (boxes are routable from the clients). */
+        BOX_ADDRESS,
+        /** The proxy host's address (boxes are not routable; the proxy forwards HTTP(S), SSH and exposed ports). */
+        PROXY_ADDRESS
+    }
+
+    public DnsConfig {
+        if (bindAddress == null) bindAddress = anyAddress();
+        if (port < 0 || port > 65535)
+            throw new BoxdException(ErrorCode.INVALID, "dns port must be 0-65535, got " + port, "pass --dns-port=5353");
+        zone = normalizeZone(zone);
+        if (answerMode == null) answerMode = AnswerMode.BOX_ADDRESS;
+        if (answerMode == AnswerMode.PROXY_ADDRESS && proxyAddress == null)
+            throw new BoxdException(ErrorCode.INVALID, "dns answer mode 'proxy' needs the proxy's IPv4 address",
+                    "set the proxy address, or answer with box addresses");
+        if (ttlSeconds < 0 || ttlSeconds > 86_400)
+            throw new BoxdException(ErrorCode.INVALID, "dns ttl must be 0-86400 seconds, got " + ttlSeconds);
+        if (rateLimitPerSecond < 0 || rateLimitBurst < 0)
+            throw new BoxdException(ErrorCode.INVALID, "dns rate limit must not be negative", "use 0 to turn it off");
+        if (rateLimitPerSecond > 0 && rateLimitBurst < 1) rateLimitBurst = rateLimitPerSecond;
+        if (udpThreads < 1) udpThreads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
+        if (maxTcpConnections < 1) maxTcpConnections = 128;
+    }
+
+    /** {@return 0.0.0.0:5353, zone boxd.local, box addresses, TTL 60, 200 queries/s per source (burst 400)} */
+    public static DnsConfig defaults() {
+        return new DnsConfig(anyAddress(), DEFAULT_PORT, DEFAULT_ZONE, AnswerMode.BOX_ADDRESS, null, null,
+                DEFAULT_TTL, 200, 400, 0, 128);
+    }
+
+    public DnsConfig withBind(InetAddress address, int newPort) {
+        return new DnsConfig(address, newPort, zone, answerMode, proxyAddress, nsAddress, ttlSeconds,
+                rateLimitPerSecond, rateLimitBurst, udpThreads, maxTcpConnections);
+    }
+
+    public DnsConfig withZone(String newZone) {
+        return new DnsConfig(bindAddress, port, newZone, answerMode, proxyAddress, nsAddress, ttlSeconds,
+                rateLimitPerSecond, rateLimitBurst, udpThreads, maxTcpConnections);
+    }
+
+    /** {@return this config answering every box name with {@code proxy}'s address} */
+    public DnsConfig withProxyAddress(Inet4Address proxy) {
+        return new DnsConfig(bindAddress, port, zone, AnswerMode.PROXY_ADDRESS, proxy, nsAddress, ttlSeconds,
+                rateLimitPerSecond, rateLimitBurst, udpThreads, maxTcpConnections);
+    }
+
+    public DnsConfig withNsAddress(Inet4Address ns) {
+        return new DnsConfig(bindAddress, port, zone, answerMode, proxyAddress, ns, ttlSeconds,
+                rateLimitPerSecond, rateLimitBurst, udpThreads, maxTcpConnections);
+    }
+
+    /** {@return this config with a per-source UDP limit; {@code perSecond} 0 turns it off} */
+    public DnsConfig withRateLimit(int perSecond, int burst) {
+        return new DnsConfig(bindAddress, port, zone, answerMode, proxyAddress, nsAddress, ttlSeconds,
+                perSecond, burst, udpThreads, maxTcpConnections);
+    }
+
+    public DnsConfig withUdpThreads(int threads) {
+        return new DnsConfig(bindAddress, port, zone, answerMode, proxyAddress, nsAddress, ttlSeconds,
+                rateLimitPerSecond, rateLimitBurst, threads, maxTcpConnections);
+    }
+
+    public DnsConfig withMaxTcpConnections(int max) {
+        return new DnsConfig(bindAddress, port, zone, answerMode, proxyAddress, nsAddress, ttlSeconds,
+                rateLimitPerSecond, rateLimitBurst, udpThreads, max);
+    }
+
+    /** {@return the address published for ns1.ZONE: {@code nsAddress}, else the bind address, else 127.0.0.1} */
+    public Inet4Address effectiveNsAddress() {
+        if (nsAddress != null) return nsAddress;
+        if (bindAddress instanceof Inet4Address v4 && !v4.isAnyLocalAddress()) return v4;
+        return (Inet4Address) InetAddress.getLoopbackAddress();
+    }
+
+    private static String normalizeZone(String zone) {
+        String z = zone == null || zone.isBlank() ? DEFAULT_ZONE : zone.strip().toLowerCase(Locale.ROOT);
+        if (z.endsWith(".")) z = z.substring(0, z.length() - 1);
+        if (z.isEmpty() || z.length() > 200)
+            throw new BoxdException(ErrorCode.INVALID, "dns zone '" + zone + "' must be a domain of 1-200 characters",
+                    "pass a domain such as boxd.local or boxes.example.com");
+        for (String label : z.split("\\.", -1)) {
+            if (!boxd.common.Names.isValidLabel(label))
+                throw new BoxdException(ErrorCode.INVALID, "dns zone '" + zone + "' has an invalid label '" + label + "'",
+                        "use dot-separated labels of lower-case letters, digits and '-'");
+        }
+        return z;
+    }
+
+    private static InetAddress anyAddress() {
+        try {
+            return InetAddress.getByAddress(new byte[4]);
+        } catch (java.net.UnknownHostException e) {
+            throw new AssertionError("a 4-byte address is always valid", e);
+        }
+    }
+}

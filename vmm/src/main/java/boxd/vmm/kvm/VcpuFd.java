@@ -1,0 +1,189 @@
+package boxd.vmm.kvm;
+
+import boxd.vmm.sys.Errno;
+import boxd.vmm.sys.KvmAbi;
+import boxd.vmm.sys.LinuxAbi;
+import boxd.vmm.sys.NativeBuffer;
+import boxd.vmm.sys.Sys;
+import boxd.vmm.sys.SysException;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One vCPU fd and its kvm_run page. KVM_RUN and the state ioctls must come from the vCPU's own thread (KVM ties a
+ * vCPU to the task that runs it); the owner of this object guarantees that.
+ */
+public final class VcpuFd implements AutoCloseable {
+    private final int id;
+    private final int fd;
+    private final long runAddr;
+    private final long runSize;
+    private final KvmRun run;
+
+    VcpuFd(int id, int fd, int mmapSize) {
+        this.id = id;
+        this.fd = fd;
+        this.runSize = mmapSize;
+        try {
+            this.runAddr = Sys.mmap(mmapSize, LinuxAbi.PROT_READ | LinuxAbi.PROT_WRITE, LinuxAbi.MAP_SHARED, fd, 0);
+        } catch (SysException e) {
+            throw KvmException.of(e);
+        }
+        this.run = new KvmRun(NativeBuffer.wrap(runAddr, mmapSize));
+    }
+
+    public int id() { return id; }
+
+    public KvmRun kvmRun() { return run; }
+
+    private int ioctl(long req, NativeBuffer arg, String name) {
+        try {
+            return Sys.ioctl(fd, req, arg, name);
+        } catch (SysException e) {
+            throw KvmException.of(e);
+        }
+    }
+
+    /** KVM_RUN: returns true when the guest exited (read {@link #kvmRun()}), false when interrupted (EINTR/EAGAIN). */
+    public boolean run() {
+        try {
+            Sys.ioctl(fd, KvmAbi.KVM_RUN, 0, "KVM_RUN");
+            return true;
+        } catch (SysException e) {
+            if (e.errno() == Errno.EINTR || e.errno() == Errno.EAGAIN) return false;
+            throw KvmException.of(e);
+        }
+    }
+
+    public KvmRegs getRegs() {
+        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_REGS)) {
+            ioctl(KvmAbi.KVM_GET_REGS, b, "KVM_GET_REGS");
+            KvmRegs r = new KvmRegs();
+            r.readFrom(b);
+            return r;
+        }
+    }
+
+    public void setRegs(KvmRegs r) {
+        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_REGS)) {
+            r.writeTo(b);
+            ioctl(KvmAbi.KVM_SET_REGS, b, "KVM_SET_REGS");
+        }
+    }
+
+    public KvmSregs getSregs() {
+        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_SREGS)) {
+            ioctl(KvmAbi.KVM_GET_SREGS, b, "KVM_GET_SREGS");
+            KvmSregs s = new KvmSregs();
+            s.readFrom(b);
+            return s;
+        }
+    }
+
+    public void setSregs(KvmSregs s) {
+        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_SREGS)) {
+            s.writeTo(b);
+            ioctl(KvmAbi.KVM_SET_SREGS, b, "KVM_SET_SREGS");
+        }
+    }
+
+    /** KVM_SET_FPU with the x87 control word and MXCSR a freshly reset CPU has. */
+    public void setFpu(int fcw, int mxcsr) {
+        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_FPU)) {
+            b.putU16(KvmAbi.OFF_FPU_FCW, fcw);
+            b.putI32(KvmAbi.OFF_FPU_MXCSR, mxcsr);
+            ioctl(KvmAbi.KVM_SET_FPU, b, "KVM_SET_FPU");
+        }
+    }
+
+    public void setCpuid(List<CpuidEntry> entries) {
+        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_CPUID2 + (long) entries.size() * KvmAbi.SIZEOF_KVM_CPUID_ENTRY2)) {
+            b.putI32(KvmAbi.OFF_CPUID2_NENT, entries.size());
+            for (int i = 0; i < entries.size(); i++) {
+                CpuidEntry e = entries.get(i);
+                long o = KvmAbi.OFF_CPUID2_ENTRIES + (long) i * KvmAbi.SIZEOF_KVM_CPUID_ENTRY2;
+                b.putI32(o + KvmAbi.OFF_CPUID_ENTRY2_FUNCTION, e.function());
+                b.putI32(o + KvmAbi.OFF_CPUID_ENTRY2_INDEX, e.index());
+                b.putI32(o + KvmAbi.OFF_CPUID_ENTRY2_FLAGS, e.flags());
+                b.putI32(o + KvmAbi.OFF_CPUID_ENTRY2_EAX, e.eax());
+                b.putI32(o + KvmAbi.OFF_CPUID_ENTRY2_EBX, e.ebx());
+                b.putI32(o + KvmAbi.OFF_CPUID_ENTRY2_ECX, e.ecx());
+                b.putI32(o + KvmAbi.OFF_CPUID_ENTRY2_EDX, e.edx());
+            }
+            ioctl(KvmAbi.KVM_SET_CPUID2, b, "KVM_SET_CPUID2");
+        }
+    }
+
+    /** KVM_SET_MSRS; KVM returns how many it set, and a short count is an error naming the first MSR refused. */
+    public void setMsrs(Map<Integer, Long> msrs) {
+        Integer[] keys = msrs.keySet().toArray(new Integer[0]);
+        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_MSRS + (long) keys.length * KvmAbi.SIZEOF_KVM_MSR_ENTRY)) {
+            b.putI32(KvmAbi.OFF_MSRS_NMSRS, keys.length);
+            for (int i = 0; i < keys.length; i++) {
+                long o = KvmAbi.OFF_MSRS_ENTRIES + (long) i * KvmAbi.SIZEOF_KVM_MSR_ENTRY;
+                b.putI32(o + KvmAbi.OFF_MSR_ENTRY_INDEX, keys[i]);
+                b.putI64(o + KvmAbi.OFF_MSR_ENTRY_DATA, msrs.get(keys[i]));
+            }
+            int set = ioctl(KvmAbi.KVM_SET_MSRS, b, "KVM_SET_MSRS");
+            if (set != keys.length) {
+                throw new KvmException(String.format("KVM_SET_MSRS set %d of %d MSRs; KVM refused MSR %#x", set, keys.length, keys[set]));
+            }
+        }
+    }
+
+    public byte[] getLapic() {
+        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_LAPIC_STATE)) {
+            ioctl(KvmAbi.KVM_GET_LAPIC, b, "KVM_GET_LAPIC");
+            return b.getBytes(0, KvmAbi.SIZEOF_KVM_LAPIC_STATE);
+        }
+    }
+
+    public void setLapic(byte[] regs) {
+        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_LAPIC_STATE)) {
+            b.putBytes(0, regs, 0, KvmAbi.SIZEOF_KVM_LAPIC_STATE);
+            ioctl(KvmAbi.KVM_SET_LAPIC, b, "KVM_SET_LAPIC");
+        }
+    }
+
+    /** Injects exception {@code vector} (no error code) at the current RIP through KVM_GET/SET_VCPU_EVENTS. */
+    public void injectException(int vector) {
+        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_VCPU_EVENTS)) {
+            ioctl(KvmAbi.KVM_GET_VCPU_EVENTS, b, "KVM_GET_VCPU_EVENTS");
+            b.putU8(KvmAbi.OFF_VCPU_EVENTS_EXCEPTION_INJECTED, 1);
+            b.putU8(KvmAbi.OFF_VCPU_EVENTS_EXCEPTION_NR, vector);
+            b.putU8(KvmAbi.OFF_VCPU_EVENTS_EXCEPTION_HAS_ERROR_CODE, 0);
+            b.putI32(KvmAbi.OFF_VCPU_EVENTS_EXCEPTION_ERROR_CODE, 0);
+            b.putI32(KvmAbi.OFF_VCPU_EVENTS_FLAGS, 0);
+            ioctl(KvmAbi.KVM_SET_VCPU_EVENTS, b, "KVM_SET_VCPU_EVENTS");
+        }
+    }
+
+    /** Guest-virtual to guest-physical through the vCPU's current page tables; -1 when not mapped. */
+    public long translate(long linear) {
+        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_TRANSLATION)) {
+            b.putI64(KvmAbi.OFF_TRANSLATION_LINEAR_ADDRESS, linear);
+            ioctl(KvmAbi.KVM_TRANSLATE, b, "KVM_TRANSLATE");
+            return b.getU8(KvmAbi.OFF_TRANSLATION_VALID) != 0 ? b.getI64(KvmAbi.OFF_TRANSLATION_PHYSICAL_ADDRESS) : -1;
+        }
+    }
+
+    /** KVM_SET_SIGNAL_MASK: the signal mask in force while the thread is inside KVM_RUN (kernel sigset, 8 bytes). */
+    public void setSignalMask(byte[] kernelSigset) {
+        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_SIGNAL_MASK + LinuxAbi.KERNEL_SIGSET_BYTES)) {
+            b.putI32(0, LinuxAbi.KERNEL_SIGSET_BYTES);
+            b.putBytes(KvmAbi.OFF_SIGNAL_MASK_SIGSET, kernelSigset, 0, LinuxAbi.KERNEL_SIGSET_BYTES);
+            ioctl(KvmAbi.KVM_SET_SIGNAL_MASK, b, "KVM_SET_SIGNAL_MASK");
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            Sys.munmap(runAddr, runSize);
+        } catch (SysException ignored) {
+            // unmapping a page we mapped cannot meaningfully fail; the fd close below releases the vCPU
+        }
+        Sys.close(fd);
+    }
+}
