@@ -73,9 +73,9 @@ for _ in $(seq 50); do dig +short +time=1 +tries=1 @127.0.0.1 -p "$NSD_PORT" box
 
 check() { # same answers from both before measuring
   for q in "box1.boxd.local A" "www.box1.boxd.local A" "missing1.boxd.local A" "box1.boxd.local AAAA"; do
-    a=$(dig +time=2 +tries=1 +noall +answer +comments @127.0.0.1 -p "$BOXD_PORT" $q | grep -E 'status:|^[a-z]' | sed -E 's/id: [0-9]+//' || true)
-    b=$(dig +time=2 +tries=1 +noall +answer +comments @127.0.0.1 -p "$NSD_PORT" $q | grep -E 'status:|^[a-z]' | sed -E 's/id: [0-9]+//' || true)
-    [ "$a" = "$b" ] || { echo "bench/dns: answers differ for '$q':"; echo "boxd: $a"; echo "nsd:  $b"; exit 1; }
+    a=$(dig +time=3 +tries=3 +noall +answer +comments @127.0.0.1 -p "$BOXD_PORT" $q | grep -E 'status:|^[a-z]' | sed -E 's/id: [0-9]+//' || true)
+    b=$(dig +time=3 +tries=3 +noall +answer +comments @127.0.0.1 -p "$NSD_PORT" $q | grep -E 'status:|^[a-z]' | sed -E 's/id: [0-9]+//' || true)
+    [ "$a" = "$b" ] || { echo "bench/dns: answers differ for '$q':"; echo "boxd: $a"; echo "nsd:  $b"; cat "$work/boxd.out"; exit 1; }
   done
 }
 check

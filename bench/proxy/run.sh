@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Requests/s and p99 latency through boxd's HTTP proxy vs nginx as a reverse proxy, both in front of the same
 # backend (an nginx server block answering a short body), with wrk, in one run, on 127.0.0.1 only.
-# Knobs: DURATION (per measurement, default 10s), CONNS (64), THREADS (2), ROUNDS (3, alternating; best is kept),
+# Knobs: DURATION (per measurement, default 10s), WARMUP (JIT warm-up of our proxy, 20s), CONNS (64), THREADS (2), ROUNDS (3, alternating; best is kept),
 #        BACKEND_PORT (18180), NGINX_PORT (18181).
 set -euo pipefail
 DURATION=${DURATION:-10s}; CONNS=${CONNS:-64}; THREADS=${THREADS:-2}; ROUNDS=${ROUNDS:-3}
@@ -67,6 +67,7 @@ exec 3>"$work/stdin"
 for _ in $(seq 1 600); do grep -q READY "$work/proxy.out" 2>/dev/null && break; sleep 0.1; done
 grep -q READY "$work/proxy.out" || { echo "bench/proxy: the proxy did not start:" >&2; cat "$work/proxy.out" >&2; exit 1; }
 PROXY_PORT=$(sed -n 's/.*READY http=\([0-9]*\).*/\1/p' "$work/proxy.out")
+echo "boxd: $(grep READY "$work/proxy.out" | sed "s/^READY //")"
 
 url_boxd="http://127.0.0.1:$PROXY_PORT/"; url_nginx="http://127.0.0.1:$NGINX_PORT/"
 host="Host: bench.boxd.local"
@@ -94,7 +95,7 @@ run_wrk() { # url duration [pid] -> sets RPS, P99 (ms) and US_PER_REQ (CPU micro
 }
 
 echo "warming up (JIT) ..."
-run_wrk "$url_boxd" 5s
+run_wrk "$url_boxd" "${WARMUP:-20s}"
 run_wrk "$url_nginx" 2s
 
 best_b=0; best_b_p99=0; best_n=0; best_n_p99=0

@@ -219,12 +219,10 @@ public final class Main {
 
     private static int vmm(List<String> args, PrintStream out, PrintStream err) {
         if (args.isEmpty() || isHelp(args.get(0))) {
-            (args.isEmpty() ? err : out).print("""
-                    usage: boxd vmm run --kernel K [--initrd I] [--disk D[,ro]] [--tap T] [--vsock CID] [--mem 256M]
-                                        [--vcpus N] [--cmdline ...]
-                    Runs one microVM on boxd's own VMM (KVM), its serial console on this terminal.
-                    boxd vmm run --help lists every option.
-                    """);
+            PrintStream to = args.isEmpty() ? err : out;
+            to.println(VmmCommand.usage());
+            to.println("Runs one microVM on boxd's own VMM (KVM), its serial console on this terminal."
+                    + " boxd vmm run --help lists every option.");
             return args.isEmpty() ? 2 : 0;
         }
         if (!args.get(0).equals("run")) throw new UsageException("unknown vmm command '" + args.get(0) + "' (run)");

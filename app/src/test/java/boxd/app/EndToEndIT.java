@@ -22,12 +22,12 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import boxd.common.DataDir;
 import boxd.common.Json;
 import boxd.common.testing.Cmd;
 import boxd.common.testing.Host;
 import boxd.common.testing.TestKeys;
 import boxd.common.testing.TestNetns;
-import boxd.common.DataDir;
 import boxd.worker.image.RootfsImage;
 import boxd.worker.net.BoxNetwork;
 import boxd.worker.runtime.NamespaceRuntime;

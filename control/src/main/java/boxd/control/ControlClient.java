@@ -39,6 +39,11 @@ final class ControlClient implements Control {
         return prefix + HexFormat.of().formatHex(b);
     }
 
+    /** Box ids need to be unique, not secret (apply refuses a reused one): no shared SecureRandom lock per create. */
+    static String boxId() {
+        return "b-" + HexFormat.of().toHexDigits(java.util.concurrent.ThreadLocalRandom.current().nextLong()).substring(4);
+    }
+
     private static long now() { return System.currentTimeMillis(); }
 
     private String write(Command c) {
@@ -119,7 +124,7 @@ final class ControlClient implements Control {
     public Box createBox(String owner, String name, BoxSpec spec) {
         Names.requireLabel("box name", name);
         BoxSpec s = spec == null ? BoxSpec.DEFAULT : spec;
-        String id = newId("b-", 6);
+        String id = boxId();
         write(new Command.CreateBox(id, str(owner), name, s.cpus(), s.memoryMb(), s.diskGb(), s.image(), "", 0, now()));
         return boxById(id).orElseThrow(() -> new BoxdException(ErrorCode.INTERNAL, "the box vanished after it was created"));
     }

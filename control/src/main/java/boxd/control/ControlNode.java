@@ -19,6 +19,7 @@ import com.alipay.sofa.jraft.entity.Task;
 import com.alipay.sofa.jraft.error.RaftError;
 import com.alipay.sofa.jraft.error.RaftException;
 import com.alipay.sofa.jraft.option.NodeOptions;
+import com.alipay.sofa.jraft.option.RaftOptions;
 import com.alipay.sofa.jraft.option.RpcOptions;
 import com.alipay.sofa.jraft.rpc.ProtobufMsgFactory;
 import com.alipay.sofa.jraft.rpc.RaftRpcServerFactory;
@@ -43,10 +44,11 @@ import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -85,12 +87,16 @@ public final class ControlNode implements Role {
     private final AtomicLong appliedIndex = new AtomicLong();
     private final AtomicLong leaderTerm = new AtomicLong(-1);
     private final AtomicLong snapshotsInstalled = new AtomicLong();
-    private final Set<Long> reservedIps = new HashSet<>();
-    private final Set<Integer> reservedPorts = new HashSet<>();
+    // addresses and ports chosen for proposals still in flight; deciders serialize on decideLock, while the apply
+    // thread removes entries without it (it must never wait for a decider)
+    private final Object decideLock = new Object();
+    private final Set<Long> reservedIps = ConcurrentHashMap.newKeySet();
+    private final Set<Long> reservedPorts = ConcurrentHashMap.newKeySet();
+    private final int readerCount = 4;
+    private final ArrayBlockingQueue<Sql> readers = new ArrayBlockingQueue<>(readerCount);
     private final ControlClient client;
 
     private StateMachine sm;
-    private Sql reader;
     private RaftGroupService raftGroup;
     private Node node;
     private RpcClient rpcClient;
@@ -125,7 +131,7 @@ public final class ControlNode implements Role {
 
     @Override
     public String describe() {
-        return "control " + config.nodeId() + " raft " + (self == null ? config.raftAddress() : self.getEndpoint())
+        return "control node '" + config.nodeId() + "' raft " + (self == null ? config.raftAddress() : self.getEndpoint())
                 + (config.isSingleNode() ? " (single node)" : (config.learner() ? " learner of " : " voters ") + config.peers())
                 + ", pool " + pool.cidr();
     }
@@ -149,9 +155,10 @@ public final class ControlNode implements Role {
         if (started) return;
         started = true;
         Files.createDirectories(dataDir.raft());
+        keepJraftSignalFilesOutOfTheWorkingDirectory();
         sm = new StateMachine(dataDir.stateDb());
         appliedIndex.set(sm.lastApplied());
-        reader = new Sql(StateMachine.openDb(dataDir.stateDb(), true));
+        openReaders();
 
         Endpoint endpoint = chooseEndpoint();
         self = new PeerId(endpoint, 0);
@@ -173,6 +180,9 @@ public final class ControlNode implements Role {
         opts.setSnapshotUri(dataDir.raft().resolve("snapshot").toString());
         opts.setElectionTimeoutMs((int) config.electionTimeout().toMillis());
         opts.setSnapshotIntervalSecs((int) Math.max(1, config.snapshotInterval().toSeconds()));
+        RaftOptions raftOptions = new RaftOptions();
+        raftOptions.setOpenStatistics(false); // RocksDB statistics cost CPU on every write and nobody reads them
+        opts.setRaftOptions(raftOptions);
         Configuration initial = new Configuration();
         if (config.isSingleNode()) {
             initial.addPeer(self);
@@ -207,6 +217,19 @@ public final class ControlNode implements Role {
             joinThread = Thread.ofPlatform().daemon().name("boxd-control-join").start(this::joinAsLearner);
         }
         LOG.info("{}", describe());
+    }
+
+    /**
+     * jraft answers SIGUSR2 (also sent by profilers) by writing node_describe.log.*, node_metrics.log.* and
+     * thread_pool_metrics.log.* files into the working directory, which for boxd is often a source tree. Its only knob
+     * is a system property per file, read once per JVM: point them at this node's raft directory unless the operator
+     * chose a place.
+     */
+    private void keepJraftSignalFilesOutOfTheWorkingDirectory() {
+        for (String property : List.of("jraft.signal.node.describe.dir", "jraft.signal.node.metrics.dir",
+                "jraft.signal.thread.pool.metrics.dir")) {
+            if (System.getProperty(property) == null) System.setProperty(property, dataDir.raft().toString());
+        }
     }
 
     private Endpoint chooseEndpoint() throws IOException {
@@ -353,7 +376,7 @@ public final class ControlNode implements Role {
         }
         Command decided;
         List<Long> ips = new ArrayList<>();
-        List<Integer> ports = new ArrayList<>();
+        List<Long> ports = new ArrayList<>();
         try {
             decided = decide(command, ips, ports);
         } catch (BoxdException e) {
@@ -365,10 +388,8 @@ public final class ControlNode implements Role {
         }
         if (!ips.isEmpty() || !ports.isEmpty()) {
             f.whenComplete((r, t) -> {
-                synchronized (reservedIps) {
-                    ips.forEach(reservedIps::remove);
-                    ports.forEach(reservedPorts::remove);
-                }
+                ips.forEach(reservedIps::remove);
+                ports.forEach(reservedPorts::remove);
             });
         }
         Task task = new Task(ByteBuffer.wrap(CommandCodec.encode(decided)), new ProposalClosure(f), expectedTerm);
@@ -377,27 +398,27 @@ public final class ControlNode implements Role {
     }
 
     /** Fills in what the leader chooses: a box's address and SSH port, an exposure's public port. */
-    private Command decide(Command c, List<Long> ips, List<Integer> ports) {
+    private Command decide(Command c, List<Long> ips, List<Long> ports) {
         return switch (c) {
             case Command.CreateBox x when x.ipv4().isEmpty() || x.sshPort() == 0 -> {
-                synchronized (reservedIps) {
+                synchronized (decideLock) {
                     long ip = lowestFree("ip_allocations", "ip_int", pool.first(), pool.last(), reservedIps);
                     if (ip < 0) throw new BoxdException(ErrorCode.NO_CAPACITY, "the address pool " + pool.cidr() + " is exhausted",
                             "destroy unused boxes or configure a larger pool");
                     int port = lowestFreePort(StateMachine.SSH_PORT_MIN, StateMachine.SSH_PORT_MAX, "ssh ports");
                     reservedIps.add(ip);
-                    reservedPorts.add(port);
+                    reservedPorts.add((long) port);
                     ips.add(ip);
-                    ports.add(port);
+                    ports.add((long) port);
                     yield new Command.CreateBox(x.id(), x.owner(), x.name(), x.cpus(), x.memoryMb(), x.diskGb(), x.image(),
                             Ipv4Pool.format(ip), port, x.atMillis());
                 }
             }
             case Command.Expose x when x.publicPort() == 0 -> {
-                synchronized (reservedIps) {
+                synchronized (decideLock) {
                     int port = lowestFreePort(StateMachine.EXPOSE_PORT_MIN, StateMachine.EXPOSE_PORT_MAX, "public ports");
-                    reservedPorts.add(port);
-                    ports.add(port);
+                    reservedPorts.add((long) port);
+                    ports.add((long) port);
                     yield new Command.Expose(x.owner(), x.boxName(), x.boxPort(), port, x.atMillis());
                 }
             }
@@ -406,9 +427,7 @@ public final class ControlNode implements Role {
     }
 
     private int lowestFreePort(int min, int max, String what) {
-        Set<Long> reserved = new HashSet<>();
-        for (int p : reservedPorts) reserved.add((long) p);
-        long p = lowestFree("port_allocations", "port", min, max, reserved);
+        long p = lowestFree("port_allocations", "port", min, max, reservedPorts);
         if (p < 0) throw new BoxdException(ErrorCode.NO_CAPACITY, "all " + what + " " + min + "-" + max + " are allocated",
                 "destroy unused boxes or exposures");
         return (int) p;
@@ -425,10 +444,11 @@ public final class ControlNode implements Role {
         long c = min;
         while (c <= max) {
             long candidate = c;
-            if (read(s -> Reads.count(s, isAllocated, candidate)) > 0) {
-                c = read(s -> Reads.count(s, endOfRun, candidate));
-            } else if (reserved.contains(c)) {
+            // reservations first: one released after its commit is then visible as allocated
+            if (reserved.contains(c)) {
                 c++;
+            } else if (read(s -> Reads.count(s, isAllocated, candidate)) > 0) {
+                c = read(s -> Reads.count(s, endOfRun, candidate));
             } else {
                 return c;
             }
@@ -524,14 +544,18 @@ public final class ControlNode implements Role {
     /** Runs a read against this node's replica (never blocked by Raft; blocked only while a snapshot is installed). */
     <T> T read(ReadFn<T> fn) {
         replicaLock.readLock().lock();
+        Sql reader = null;
         try {
-            if (reader == null) throw new BoxdException(ErrorCode.UNAVAILABLE, "the control plane is not running", "start boxd serve");
-            synchronized (reader) {
-                return fn.read(reader);
-            }
+            if (closed || !started) throw new BoxdException(ErrorCode.UNAVAILABLE, "the control plane is not running", "start boxd serve");
+            reader = readers.take();
+            return fn.read(reader);
         } catch (SQLException e) {
             throw new BoxdException(ErrorCode.INTERNAL, "reading the control-plane replica failed: " + e.getMessage(), "", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BoxdException(ErrorCode.INTERNAL, "interrupted while reading the control-plane replica");
         } finally {
+            if (reader != null) readers.add(reader);
             replicaLock.readLock().unlock();
         }
     }
@@ -617,9 +641,9 @@ public final class ControlNode implements Role {
                 if (sm.lastApplied() >= snapIndex) return true; // our replica already contains it (a restart)
                 replicaLock.writeLock().lock();
                 try {
-                    closeReader();
+                    closeReaders();
                     sm.replaceWith(file);
-                    ControlNode.this.reader = new Sql(StateMachine.openDb(dataDir.stateDb(), true));
+                    openReaders();
                 } finally {
                     replicaLock.writeLock().unlock();
                 }
@@ -803,9 +827,15 @@ public final class ControlNode implements Role {
 
     // ---- lifecycle ----
 
-    private void closeReader() {
-        if (reader != null) reader.close();
-        reader = null;
+    /** Opens the pool of read connections (WAL lets them read while the apply thread writes). */
+    private void openReaders() {
+        for (int i = 0; i < readerCount; i++) readers.add(new Sql(StateMachine.openDb(dataDir.stateDb(), true)));
+    }
+
+    /** Closes every read connection; the caller holds the replica write lock, so none is in use. */
+    private void closeReaders() {
+        Sql r;
+        while ((r = readers.poll()) != null) r.close();
     }
 
     @Override
@@ -831,7 +861,7 @@ public final class ControlNode implements Role {
         if (rpcExecutor != null) rpcExecutor.shutdownNow();
         replicaLock.writeLock().lock();
         try {
-            closeReader();
+            closeReaders();
             if (sm != null) sm.close();
         } finally {
             replicaLock.writeLock().unlock();

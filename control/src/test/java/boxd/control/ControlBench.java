@@ -28,17 +28,27 @@ import java.util.regex.Pattern;
  * <p>Arguments: WORK_DIR [OPS_AT_1] [OPS_PER_CLIENT_AT_64]
  */
 public final class ControlBench {
-    record Figures(String system, int clients, int ops, double seconds, long p50us, long p99us, int errors) {
+    record Figures(String system, int clients, int ops, double seconds, long p50us, long p99us, int errors, double cpuMsPerOp) {
         @Override
         public String toString() {
-            return String.format("%-6s clients=%-3d ops=%-5d %8.0f ops/s   p50 %7.2f ms   p99 %7.2f ms%s", system, clients, ops,
-                    ops / seconds, p50us / 1000.0, p99us / 1000.0, errors == 0 ? "" : "   errors=" + errors);
+            return String.format("%-6s clients=%-3d ops=%-5d %8.0f ops/s   p50 %7.2f ms   p99 %7.2f ms   cpu %5.2f ms/op (3 servers)%s",
+                    system, clients, ops, ops / seconds, p50us / 1000.0, p99us / 1000.0, cpuMsPerOp,
+                    errors == 0 ? "" : "   errors=" + errors);
         }
+    }
+
+    /** {@return user+system CPU time of the servers' processes so far, in ms} */
+    static long cpuMillis(List<Long> pids) {
+        long sum = 0;
+        for (long pid : pids) {
+            sum += ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toMillis).orElse(0L);
+        }
+        return sum;
     }
 
     interface Op { void run(int client, int i) throws Exception; }
 
-    static Figures measure(String system, int clients, int perClient, Op op) throws Exception {
+    static Figures measure(String system, List<Long> pids, int clients, int perClient, Op op) throws Exception {
         long[] lat = new long[clients * perClient];
         AtomicLong errors = new AtomicLong();
         CountDownLatch start = new CountDownLatch(1), done = new CountDownLatch(clients);
@@ -63,12 +73,15 @@ public final class ControlBench {
                 }
             });
         }
+        long cpu0 = cpuMillis(pids);
         long t0 = System.nanoTime();
         start.countDown();
         done.await();
         double secs = (System.nanoTime() - t0) / 1e9;
+        long cpu = cpuMillis(pids) - cpu0;
         Arrays.sort(lat);
-        return new Figures(system, clients, lat.length, secs, lat[lat.length / 2], lat[(int) (lat.length * 0.99)], (int) errors.get());
+        return new Figures(system, clients, lat.length, secs, lat[lat.length / 2], lat[(int) (lat.length * 0.99)],
+                (int) errors.get(), (double) cpu / lat.length);
     }
 
     public static void main(String[] args) throws Exception {
@@ -121,7 +134,8 @@ public final class ControlBench {
                     users.put(c, 0);
                 }
                 for (int c = 0; c < clients; c++) conns[c].call("create " + tag + c + "u" + (per / StateMachine.MAX_BOXES_PER_USER + 0) + " warm" + tag + c);
-                Figures f = measure("boxd", clients, per, (c, i) -> {
+                List<Long> pids = nodes.stream().map(NodeProcess::pid).toList();
+                Figures f = measure("boxd", pids, clients, per, (c, i) -> {
                     String r = conns[c].call("create " + tag + c + "u" + (i / StateMachine.MAX_BOXES_PER_USER) + " " + tag + c + "-" + i);
                     if (!r.startsWith("ok")) throw new IOException(r);
                 });
@@ -173,7 +187,8 @@ public final class ControlBench {
             String value = Base64.getEncoder().encodeToString("x".repeat(payload).getBytes(StandardCharsets.US_ASCII));
             for (int[] run : new int[][]{{1, opsAt1}, {64, perClientAt64}}) {
                 int clients = run[0], per = run[1];
-                Figures f = measure("etcd", clients, per, (c, i) -> {
+                List<Long> pids = etcds.stream().map(Process::pid).toList();
+                Figures f = measure("etcd", pids, clients, per, (c, i) -> {
                     String key = Base64.getEncoder().encodeToString(("/boxes/c" + clients + "-" + c + "-" + i).getBytes(StandardCharsets.UTF_8));
                     HttpResponse<String> r = http.send(HttpRequest.newBuilder(put).POST(HttpRequest.BodyPublishers.ofString(
                             "{\"key\":\"" + key + "\",\"value\":\"" + value + "\"}")).build(), HttpResponse.BodyHandlers.ofString());

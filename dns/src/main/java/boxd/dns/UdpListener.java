@@ -16,7 +16,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Answers DNS over UDP: one thread per socket when the server opened a SO_REUSEPORT group (the kernel spreads
- * clients over the sockets, no thread waits for another), else several threads taking turns on one socket. A packet
+ * clients over the sockets, no thread waits for another), else several threads taking turns on one socket. Replies
+ * go through a {@link ReplyCache} (a repeated query is not parsed again). A packet
  * that is over-long, rate-limited or malformed gets no reply; nothing a packet holds can end a thread, only closing
  * the socket does.
  */
@@ -24,7 +25,7 @@ final class UdpListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UdpListener.class);
 
     private final List<DatagramChannel> channels;
-    private final ZoneAnswerer answerer;
+    private final ReplyCache cache;
     private final Supplier<ZoneView> view;
     private final SourceRateLimiter limiter; // null: no limit
     private final List<Thread> threads = new ArrayList<>();
@@ -36,7 +37,7 @@ final class UdpListener implements AutoCloseable {
 
     UdpListener(List<DatagramChannel> channels, ZoneAnswerer answerer, Supplier<ZoneView> view, SourceRateLimiter limiter) {
         this.channels = List.copyOf(channels);
-        this.answerer = answerer;
+        this.cache = new ReplyCache(answerer, 10_000);
         this.view = view;
         this.limiter = limiter;
     }
@@ -69,7 +70,7 @@ final class UdpListener implements AutoCloseable {
                     limited.incrementAndGet();
                     continue;
                 }
-                byte[] reply = answerer.answerWire(buf, length, view.get(), true);
+                byte[] reply = cache.answerUdp(buf, length, view.get());
                 if (reply == null) {
                     dropped.incrementAndGet();
                     continue;

@@ -6,19 +6,30 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.util.List;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
+import boxd.common.BoxSpec;
+import boxd.common.Control;
 import boxd.common.testing.Host;
+import boxd.common.testing.TestKeys;
+import boxd.control.ControlNode;
 import boxd.dns.testing.Dig;
-import boxd.dns.testing.FakeControl;
 
-/** The DNS role driven by the real {@code dig} on loopback, answering from a control plane. */
+/**
+ * The DNS role driven by the real {@code dig} on loopback, answering from a real single-node control plane: boxes are
+ * created and destroyed through {@link Control} exactly as the SSH frontend does it.
+ */
 class DnsServerIT {
-    private static FakeControl control;
+    @TempDir
+    static Path dir;
+    private static ControlNode node;
+    private static Control control;
     private static DnsServer server;
     private static int port;
     private static String webIp;
@@ -26,8 +37,11 @@ class DnsServerIT {
     @BeforeAll
     static void start() throws Exception {
         Host.requireCommand("dig", "dnsutils");
-        control = new FakeControl();
-        webIp = control.put("web", "10.77.0.2").ipv4();
+        node = ControlNode.singleNode(dir.resolve("control"));
+        node.start();
+        control = node.client();
+        control.registerUser("alice", TestKeys.publicLine(TestKeys.ed25519(dir.resolve("keys"), "alice")));
+        webIp = control.createBox("alice", "web", BoxSpec.DEFAULT).ipv4();
         server = new DnsServer(DnsConfig.defaults().withBind(InetAddress.getLoopbackAddress(), 0)
                 .withNsAddress(ZoneAnswererTest.ip("127.0.0.1")), control);
         server.start();
@@ -37,14 +51,15 @@ class DnsServerIT {
     @AfterAll
     static void stop() {
         if (server != null) server.close();
+        if (node != null) node.close();
     }
 
     private static String create(String name) {
-        return control.put(name, "10.77.0." + (10 + Math.abs(name.hashCode() % 200))).ipv4();
+        return control.createBox("alice", name, BoxSpec.DEFAULT).ipv4();
     }
 
     private static void destroy(String name) {
-        control.remove(name);
+        control.destroyBox("alice", name);
     }
 
     @Test

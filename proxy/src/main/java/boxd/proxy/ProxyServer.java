@@ -75,8 +75,10 @@ public final class ProxyServer implements Role {
             refresher = Executors.newSingleThreadScheduledExecutor(daemon("proxy-refresh"));
             forwarders = new PortForwarders(transport, config.bindAddress(), config.dialOverride());
 
-            refresh(); // serve the current state from the first connection on
+            // watch first, then build once on the refresh thread: no change can fall between the two, and builds
+            // never race each other
             watch = control.watch(this::requestRefresh);
+            refresher.submit(this::refresh).get(); // serve the current state from the first connection on
             refresher.scheduleWithFixedDelay(() -> {
                 if (unboundForwards > 0) requestRefresh();
             }, RETRY_SECONDS, RETRY_SECONDS, TimeUnit.SECONDS);

@@ -98,17 +98,17 @@ class ProxyServerIT {
         control.setProxy("alice", "web", "ws", echo.wsPort());
         control.setProxy("alice", "web", "dead", deadPort);
 
-        String webIp = web.ipv4();
         String shellIp = shell.ipv4();
         int sshdPort = sshd == null ? deadPort : sshd.port();
         config = ProxyConfig.defaults(new DataDir(tmp.resolve("proxy")))
                 .withBind("127.0.0.1", 0, 0)
                 .withDialOverride(a -> {
-                    // stand-ins for the boxes: web's port 22 is a TCP echo, shell's is a real sshd
-                    if (a.getHostString().equals(shellIp) && a.getPort() == 22) return new InetSocketAddress("127.0.0.1", sshdPort);
-                    if (!a.getHostString().equals(webIp)) return a;
-                    int port = a.getPort() == 22 ? echo.tcpPort() : a.getPort();
-                    return new InetSocketAddress("127.0.0.1", port);
+                    // loopback stand-ins for the boxes: their web ports are the same ports on 127.0.0.1; port 22 is
+                    // a real sshd for "shell" and a TCP echo for the others
+                    String ip = a.getHostString();
+                    if (!ip.startsWith("10.77.")) return a;
+                    if (a.getPort() == 22) return new InetSocketAddress("127.0.0.1", ip.equals(shellIp) ? sshdPort : echo.tcpPort());
+                    return new InetSocketAddress("127.0.0.1", a.getPort());
                 });
         proxy = new ProxyServer(config, control);
         proxy.start();
@@ -190,6 +190,10 @@ class ProxyServerIT {
                 "-H", "Transfer-Encoding: chunked", "--data-binary", "0123456789",
                 "https://web." + ZONE + ":" + port + "/upload").requireSuccess();
         assertEquals("received 10\n", up.stdout());
+        // the proxy's own pages over h2 too
+        var missing = curl("--http2", "--cacert", ca.toString(), "--resolve", "nosuch." + ZONE + ":" + port + ":127.0.0.1",
+                "-w", "\nstatus=%{http_code} version=%{http_version}", "https://nosuch." + ZONE + ":" + port + "/").requireSuccess();
+        assertTrue(missing.stdout().endsWith("status=404 version=2"), missing.stdout());
     }
 
     @Test
@@ -242,6 +246,34 @@ class ProxyServerIT {
     @Test
     void webSocketEcho() throws Exception {
         try (Socket s = new Socket("127.0.0.1", proxy.httpPort())) {
+            webSocketSession(s);
+        }
+    }
+
+    @Test
+    void webSocketEchoOverTls() throws Exception {
+        var cf = java.security.cert.CertificateFactory.getInstance("X.509");
+        var ks = java.security.KeyStore.getInstance("PKCS12");
+        ks.load(null, null);
+        ks.setCertificateEntry("boxd", cf.generateCertificate(
+                new java.io.ByteArrayInputStream(proxy.caCertificatePem().getBytes(StandardCharsets.US_ASCII))));
+        var tmf = javax.net.ssl.TrustManagerFactory.getInstance(javax.net.ssl.TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(ks);
+        var ssl = javax.net.ssl.SSLContext.getInstance("TLS");
+        ssl.init(null, tmf.getTrustManagers(), null);
+        try (var s = (javax.net.ssl.SSLSocket) ssl.getSocketFactory().createSocket("127.0.0.1", proxy.httpsPort())) {
+            var params = s.getSSLParameters();
+            params.setServerNames(List.of(new javax.net.ssl.SNIHostName("ws.web." + ZONE)));
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            params.setApplicationProtocols(new String[]{"http/1.1"});
+            s.setSSLParameters(params);
+            s.startHandshake(); // verifies the per-name certificate against the downloaded CA
+            webSocketSession(s);
+        }
+    }
+
+    private static void webSocketSession(Socket s) throws Exception {
+        {
             s.setSoTimeout(10_000);
             OutputStream out = s.getOutputStream();
             InputStream in = s.getInputStream();
@@ -266,6 +298,8 @@ class ProxyServerIT {
         assertEquals("ping\n", echoOnce(e.publicPort(), "ping\n"));
         control.unexpose("alice", "web", echo.tcpPort());
         awaitPort(e.publicPort(), false);
+        assertThrows(java.net.ConnectException.class, () -> new Socket("127.0.0.1", e.publicPort()).close(),
+                "the listener is gone");
     }
 
     @Test
@@ -302,6 +336,24 @@ class ProxyServerIT {
         assertEquals("again\n", echoOnce(web.sshPort(), "again\n"));
         var r = curl("-H", "Host: web." + ZONE, http("/after-restart")).requireSuccess();
         assertTrue(r.stdout().contains("path: /after-restart"), r.stdout());
+    }
+
+    @Test
+    void aBoxIsServedWithinASecondOfBecomingRunning() throws Exception {
+        Box fresh = control.createBox("alice", "fresh", BoxSpec.DEFAULT);
+        control.awaitBox(fresh.id(), b -> b.worker() != null, Duration.ofSeconds(10)).orElseThrow();
+        control.setProxy("alice", "fresh", "", backend.port());
+        var before = curl("-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: fresh." + ZONE, http("/")).stdout();
+        assertEquals("502", before, "not running yet");
+        control.reportBox(fresh.id(), ObservedState.RUNNING, "");
+        long deadline = System.nanoTime() + Duration.ofSeconds(1).toNanos();
+        String status = "";
+        while (System.nanoTime() < deadline) {
+            status = curl("-o", "/dev/null", "-w", "%{http_code}", "-H", "Host: fresh." + ZONE, http("/")).stdout();
+            if (status.equals("200")) break;
+            Thread.sleep(20);
+        }
+        assertEquals("200", status, "fresh answered within a second of becoming running");
     }
 
     @Test

@@ -105,8 +105,7 @@ public final class SshFrontend implements Role {
         s.setKeyPairProvider(hostKeys);
         restrictAlgorithms(s);
 
-        String hint = hostHint();
-        ControlPublickeyAuthenticator accounts = new ControlPublickeyAuthenticator(control, config.policy(), hint);
+        ControlPublickeyAuthenticator accounts = new ControlPublickeyAuthenticator(control, config.policy(), this::hostHint);
         // public key only: the default server also reads ~/.ssh/authorized_keys and offers keyboard-interactive
         s.setPasswordAuthenticator(null);
         s.setKeyboardInteractiveAuthenticator(null);
@@ -143,7 +142,7 @@ public final class SshFrontend implements Role {
         });
 
         VerbRouter router = VerbRouter.standard();
-        VerbServices services = new VerbServices(control, relay, config.zone(), config.policy(), hint, null,
+        VerbServices services = new VerbServices(control, relay, config.zone(), config.policy(), null,
                 BoxdShellFactory.dashboard());
         s.setCommandFactory(new VerbCommandFactory(accounts, router, services, threads));
         s.setShellFactory(new BoxdShellFactory(accounts, router, services, threads,
@@ -172,9 +171,10 @@ public final class SshFrontend implements Role {
                 + ", zone " + config.zone() + ")";
     }
 
+    /** {@return how users reach this server, for hints: "ssh -p 2222 HOST" (the zone when bound to all addresses)} */
     private String hostHint() {
         String host = config.bindAddress().equals("0.0.0.0") || config.bindAddress().equals("::") ? config.zone() : config.bindAddress();
-        return config.port() == 22 ? "ssh " + host : "ssh -p " + config.port() + " " + host;
+        return port() == 22 ? "ssh " + host : "ssh -p " + port() + " " + host;
     }
 
     private KeyPairProvider hostKeys() {

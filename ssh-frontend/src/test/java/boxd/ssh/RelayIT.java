@@ -93,6 +93,38 @@ class RelayIT {
     }
 
     @Test
+    void connectFollowsWindowResizes() throws Exception {
+        boxd.common.testing.Host.requireCommand("tmux", "tmux");
+        String socket = "boxd-relay-" + ProcessHandle.current().pid();
+        String cmd = fe.sshArgv(key, "rita", "-t", "connect", "web").stream().map(boxd.ssh.verbs.CommandLine::quote)
+                .collect(java.util.stream.Collectors.joining(" "));
+        try {
+            Cmd.run("tmux", "-L", socket, "new-session", "-d", "-s", "r", "-x", "100", "-y", "30",
+                    "env TERM=xterm-256color PS1='box$ ' " + cmd).requireSuccess();
+            Thread.sleep(1500);
+            Cmd.run("tmux", "-L", socket, "send-keys", "-t", "r", "stty size", "Enter");
+            awaitScreen(socket, "30 100");
+            Cmd.run("tmux", "-L", socket, "resize-window", "-t", "r", "-x", "80", "-y", "24").requireSuccess();
+            Thread.sleep(500);
+            Cmd.run("tmux", "-L", socket, "send-keys", "-t", "r", "clear; stty size", "Enter");
+            awaitScreen(socket, "24 80");
+        } finally {
+            Cmd.run("tmux", "-L", socket, "kill-server");
+        }
+    }
+
+    private static void awaitScreen(String socket, String text) throws InterruptedException {
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        String s = "";
+        while (System.nanoTime() < deadline) {
+            s = Cmd.run("tmux", "-L", socket, "capture-pane", "-p", "-t", "r").stdout();
+            if (s.lines().anyMatch(l -> l.strip().equals(text))) return;
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the box's terminal never showed '" + text + "':\n" + s);
+    }
+
+    @Test
     void nameAtHostRoutesIntoTheBox() {
         assertEquals("routed\n", ok(fe.run(key, "web", "echo routed")).stdout());
         Cmd.Result sh = fe.runIn(key, "web", "echo $((6*7)); exit 5\n".getBytes(), "-tt");

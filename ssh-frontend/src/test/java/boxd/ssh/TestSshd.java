@@ -31,6 +31,7 @@ final class TestSshd implements AutoCloseable {
         Files.createDirectories(Path.of("/run/sshd")); // privilege separation directory sshd insists on
         Path hostKey = dir.resolve("host_ed25519");
         Cmd.run("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", hostKey.toString()).requireSuccess();
+        Path home = Files.createDirectories(dir.resolve("home"));
         Path auth = dir.resolve("authorized_keys");
         Files.writeString(auth, authorizedKeyLine + "\n");
         int port;
@@ -51,6 +52,8 @@ final class TestSshd implements AutoCloseable {
                 "StrictModes no",
                 "PidFile " + dir.resolve("sshd.pid"),
                 "MaxSessions 10",
+                // a quiet home: the login shell must not run this machine's own ~/.profile and ~/.bashrc
+                "SetEnv HOME=" + home + " SHLVL=1",
                 "") );
         Process p = new ProcessBuilder(List.of(sshdPath(), "-D", "-e", "-f", cfg.toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("sshd.log").toFile()).start();

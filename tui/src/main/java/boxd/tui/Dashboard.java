@@ -22,6 +22,7 @@ import java.util.function.Supplier;
  * <pre>{@code
  * int status = Dashboard.builder().terminal(t).boxes(() -> control.boxes(user)).actions(actions).build().run();
  * }</pre>
+ * Run it on a platform thread (JLine's readers wait in monitors). While it runs, Ctrl-C is a key (ISIG is off).
  */
 public interface Dashboard {
 

@@ -15,6 +15,8 @@ import java.util.Objects;
  * <pre>{@code
  * int status = Prompt.builder().terminal(t).runner(verbs).completion(source).historyFile(path).build().run();
  * }</pre>
+ * Run it on a platform thread: JLine's readers wait in monitors, which pin a virtual thread's carrier on JDK 21.
+ * Build the terminal with {@link Terminals#open} (Java line discipline, so Ctrl-C raises INT).
  */
 public interface Prompt {
 

@@ -91,6 +91,52 @@ public final class Terminals {
     }
 
     /**
+     * Puts {@code terminal} in the mode for relaying a remote terminal ({@code connect}, {@code exec --tty}): raw,
+     * no echo, no signals (Ctrl-C travels to the box as a byte instead of interrupting the verb), no output
+     * processing (the box's PTY already wrote CR LF), no flow control. Restore with
+     * {@code terminal.setAttributes(previous)}.
+     *
+     * @return the attributes before, to restore
+     */
+    public static Attributes enterRelayMode(Terminal terminal) {
+        Attributes previous = terminal.enterRawMode();
+        Attributes raw = terminal.getAttributes();
+        raw.setLocalFlags(EnumSet.of(LocalFlag.ISIG, LocalFlag.ICANON, LocalFlag.ECHO, LocalFlag.IEXTEN), false);
+        raw.setInputFlags(EnumSet.of(InputFlag.ICRNL, InputFlag.INLCR, InputFlag.IGNCR, InputFlag.IXON), false);
+        raw.setOutputFlag(OutputFlag.OPOST, false);
+        raw.setControlChar(ControlChar.VMIN, 1);
+        raw.setControlChar(ControlChar.VTIME, 0);
+        terminal.setAttributes(raw);
+        terminal.flush();
+        return previous;
+    }
+
+    /**
+     * {@return {@link #defaultAttributes()} overlaid with the client's PTY modes} Keys are the RFC 4254 mode names,
+     * as MINA's {@code PtyMode.name()} spells them ({@code VINTR}, {@code ECHO}, {@code ICRNL}, {@code ONLCR}, ...);
+     * control characters take the value, flags are on when the value is non-zero. Unknown names are ignored.
+     */
+    public static Attributes attributesFromPtyModes(java.util.Map<String, Integer> modes) {
+        Attributes a = defaultAttributes();
+        modes.forEach((name, value) -> {
+            if (name == null || value == null) return;
+            boolean on = value != 0;
+            switch (name) {
+                case "VINTR", "VQUIT", "VERASE", "VKILL", "VEOF", "VEOL", "VEOL2", "VSTART", "VSTOP", "VSUSP",
+                     "VDSUSP", "VREPRINT", "VWERASE", "VLNEXT", "VSTATUS", "VDISCARD" ->
+                        a.setControlChar(ControlChar.valueOf(name), value);
+                case "ECHO", "ICANON", "ISIG", "IEXTEN", "ECHOE", "ECHOK", "ECHONL", "NOFLSH", "TOSTOP", "ECHOCTL",
+                     "ECHOKE", "PENDIN" -> a.setLocalFlag(LocalFlag.valueOf(name), on);
+                case "ICRNL", "INLCR", "IGNCR", "IXON", "IXANY", "IXOFF", "IMAXBEL", "IUTF8", "INPCK", "ISTRIP",
+                     "IGNPAR", "PARMRK" -> a.setInputFlag(InputFlag.valueOf(name), on);
+                case "OPOST", "ONLCR", "OCRNL", "ONOCR", "ONLRET" -> a.setOutputFlag(OutputFlag.valueOf(name), on);
+                default -> { }
+            }
+        });
+        return a;
+    }
+
+    /**
      * Builds a terminal over an SSH channel's streams (what the SSH frontend does for a shell with a PTY): a JLine
      * {@link ExternalTerminal} (line discipline in Java: Ctrl-C raises INT, CR/NL mapping, echo), TERM
      * {@linkplain #normalizeType normalized}, UTF-8, the client's size and (when given) the attributes made from its

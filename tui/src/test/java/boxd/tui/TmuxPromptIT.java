@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.function.Predicate;
 import java.util.jar.JarFile;
 import java.util.jar.Manifest;
@@ -34,7 +33,10 @@ class TmuxPromptIT {
     @TempDir
     Path dir;
 
-    private final String socket = "boxd-tui-it-" + UUID.randomUUID().toString().substring(0, 8);
+    /** The tmux server's socket, in the test's temp dir: a private server, removed with the dir. */
+    private String socket() {
+        return dir.resolve("tmux.sock").toString();
+    }
 
     @BeforeEach
     void needTmux() {
@@ -44,11 +46,11 @@ class TmuxPromptIT {
 
     @AfterEach
     void killServer() {
-        Cmd.run(List.of("tmux", "-L", socket, "kill-server"), null, 10, null);
+        Cmd.run(List.of("tmux", "-S", socket(), "kill-server"), null, 10, null);
     }
 
     private Cmd.Result tmux(String... args) {
-        List<String> argv = new ArrayList<>(List.of("tmux", "-L", socket));
+        List<String> argv = new ArrayList<>(List.of("tmux", "-S", socket()));
         argv.addAll(List.of(args));
         return Cmd.run(argv, null, 20, null);
     }

@@ -202,12 +202,16 @@ public final class Vm implements AutoCloseable {
             if (v.state() != VcpuState.STOPPED && v.state() != VcpuState.CREATED) allStopped = false;
         }
         for (long id : loopRegistrations) loop.remove(id);
+        // devices go inactive before memory is unmapped: host threads (vsock users, the tap) then cannot reach it
+        for (BlockDevice d : disks) d.reset();
+        if (net != null) net.reset();
+        if (vsock != null) vsock.reset();
         serial.flush();
         for (int i = resources.size() - 1; i >= 0; i--) {
             AutoCloseable c = resources.get(i);
-            if (c == memory && !allStopped) {
-                // a vCPU thread is stuck; unmapping memory under it could crash the whole JVM, so leak it instead
-                log.error("VM {}: a vCPU thread did not stop; leaving its guest memory mapped", name);
+            if (!allStopped && (c == memory || c instanceof boxd.vmm.kvm.VcpuFd)) {
+                // a vCPU thread is stuck; unmapping memory or kvm_run under it could crash the whole JVM, so leak them
+                log.error("VM {}: a vCPU thread did not stop; leaving its guest memory and vCPU mapped", name);
                 continue;
             }
             try {

@@ -103,7 +103,7 @@ public final class WorkerRole implements Role {
         platformKey = PlatformKey.loadOrCreate(config.dataDir().keys());
         if (defaultFactory && "ns".equals(config.runtime())) config.network().ensureBridge();  // fail fast without root
         control.registerWorker(config.workerId(), config.address(), config.cpus(), config.memoryMb());
-        actions = Executors.newFixedThreadPool(Math.max(4, Runtime.getRuntime().availableProcessors() * 2),
+        actions = Executors.newFixedThreadPool(Math.max(10, Runtime.getRuntime().availableProcessors() * 4),
                 Thread.ofPlatform().name("worker-action-", 0).daemon(true).factory());
         watch = control.watch(this::poke);
         beat = Thread.ofPlatform().name("worker-heartbeat").daemon(true).start(this::heartbeatLoop);
@@ -266,7 +266,7 @@ public final class WorkerRole implements Role {
                     throw e;
                 }
                 control.reportDestroyed(d.boxId());
-                log.info("destroyed box {}", d.boxId());
+                log.debug("destroyed box {}", d.boxId());
             }
             case Action.ReportDestroyed d -> control.reportDestroyed(d.boxId());
             case Action.Report r -> report(r.boxId(), r.observed(), r.error());

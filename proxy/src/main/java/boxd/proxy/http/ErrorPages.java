@@ -40,6 +40,14 @@ public final class ErrorPages {
                 "The server in box <b>" + esc(box) + "</b> closed the connection before it answered. Check its logs and retry.");
     }
 
+    public static FullHttpResponse badRequest(HttpVersion version, Throwable why) {
+        FullHttpResponse r = page(version, HttpResponseStatus.BAD_REQUEST, "Bad request",
+                "The proxy could not read this request (" + esc(why == null ? "malformed" : why.getMessage())
+                        + "). Request lines are limited to 8 KiB and headers to 16 KiB.");
+        r.headers().set(HttpHeaderNames.CONNECTION, "close");
+        return r;
+    }
+
     public static FullHttpResponse caCertificate(HttpVersion version, String pem) {
         ByteBuf body = Unpooled.copiedBuffer(pem, StandardCharsets.US_ASCII);
         FullHttpResponse r = new DefaultFullHttpResponse(version, HttpResponseStatus.OK, body);

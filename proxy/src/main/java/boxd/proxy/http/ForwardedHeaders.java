@@ -6,6 +6,7 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http2.HttpConversionUtil;
+import io.netty.util.AsciiString;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -13,6 +14,10 @@ import java.util.Locale;
 
 /** Header rewriting between client and box: hop-by-hop headers out, X-Forwarded-* in. Stateless. */
 final class ForwardedHeaders {
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    private static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    private static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+
     private ForwardedHeaders() {}
 
     /** {@return whether the request asks to switch to WebSocket (the one upgrade the proxy relays)} */
@@ -40,10 +45,10 @@ final class ForwardedHeaders {
             }
         }
         String host = h.get(HttpHeaderNames.HOST);
-        String prior = h.get("X-Forwarded-For");
-        h.set("X-Forwarded-For", prior == null || prior.isBlank() ? clientIp : prior + ", " + clientIp);
-        h.set("X-Forwarded-Proto", scheme);
-        if (host != null) h.set("X-Forwarded-Host", host);
+        String prior = h.get(X_FORWARDED_FOR);
+        h.set(X_FORWARDED_FOR, prior == null || prior.isBlank() ? clientIp : prior + ", " + clientIp);
+        h.set(X_FORWARDED_PROTO, scheme);
+        if (host != null) h.set(X_FORWARDED_HOST, host);
     }
 
     /** Drops hop-by-hop headers from a box's response (its framing headers stay: the codec re-frames with them). */
@@ -52,8 +57,8 @@ final class ForwardedHeaders {
     }
 
     private static void stripHopByHop(HttpHeaders h, boolean keepUpgrade) {
-        List<String> named = new ArrayList<>();
-        for (String v : h.getAll(HttpHeaderNames.CONNECTION)) {
+        List<String> named = new ArrayList<>(2);
+        for (String v : h.contains(HttpHeaderNames.CONNECTION) ? h.getAll(HttpHeaderNames.CONNECTION) : List.<String>of()) {
             for (String t : v.split(",")) {
                 String n = t.trim();
                 if (!n.isEmpty()) named.add(n);

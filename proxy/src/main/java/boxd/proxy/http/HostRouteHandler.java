@@ -10,6 +10,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
@@ -29,6 +30,9 @@ public final class HostRouteHandler extends ChannelInboundHandlerAdapter {
     private final String zone;
     private final Supplier<String> caPem;
     private boolean discarding; // answering a request ourselves: drop its body
+    private RouteTable lastTable;
+    private String lastHost;
+    private RouteTable.Resolution lastResolution;
 
     public HostRouteHandler(Supplier<RouteTable> routes, String zone, Supplier<String> caPem) {
         this.routes = routes;
@@ -39,7 +43,15 @@ public final class HostRouteHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof HttpRequest req) {
-            RouteTable.Resolution r = isCaDownload(req) ? null : routes.get().resolve(req.headers().get(HttpHeaderNames.HOST));
+            if (req.decoderResult().isFailure()) {
+                // unparseable or oversized request line/headers: answer once and drop the connection
+                ReferenceCountUtil.release(msg);
+                discarding = false;
+                ctx.writeAndFlush(ErrorPages.badRequest(HttpVersion.HTTP_1_1, req.decoderResult().cause()))
+                        .addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            RouteTable.Resolution r = isCaDownload(req) ? null : resolve(req.headers().get(HttpHeaderNames.HOST));
             if (r instanceof RouteTable.Found found) {
                 ctx.fireChannelRead(new RoutedRequest(req, found));
                 return;
@@ -55,8 +67,8 @@ public final class HostRouteHandler extends ChannelInboundHandlerAdapter {
             if (req.method().equals(HttpMethod.HEAD)) answer.content().clear();
             discarding = !(msg instanceof LastHttpContent);
             ReferenceCountUtil.release(msg);
-            var f = ctx.writeAndFlush(answer);
-            if (!keepAlive && ctx.channel().parent() == null) f.addListener(ChannelFutureListener.CLOSE);
+            // a connection that is not kept alive is closed by HttpServerKeepAliveHandler once this is written
+            ctx.writeAndFlush(answer);
             return;
         }
         if (discarding && msg instanceof HttpContent c) {
@@ -65,6 +77,17 @@ public final class HostRouteHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    /** Resolves through the current table; a keep-alive connection asking for the same host reuses the answer. */
+    private RouteTable.Resolution resolve(String host) {
+        RouteTable t = routes.get();
+        if (t != lastTable || host == null || !host.equals(lastHost)) {
+            lastTable = t;
+            lastHost = host;
+            lastResolution = t.resolve(host);
+        }
+        return lastResolution;
     }
 
     private static boolean isCaDownload(HttpRequest req) {

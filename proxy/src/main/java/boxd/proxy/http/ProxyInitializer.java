@@ -13,6 +13,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.SniHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.AsyncMapping;
 
@@ -21,7 +22,8 @@ import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
 
 /**
- * Assembles client pipelines and does nothing else. Plain HTTP:
+ * Assembles client pipelines and does nothing else. Every connection starts with
+ * {@code IdleStateHandler -> IdleCloseHandler}. Plain HTTP:
  * {@code HttpServerCodec -> HttpServerKeepAliveHandler -> HostRouteHandler -> RelayFrontendHandler}. HTTPS:
  * {@code SniHandler (certificate by SNI name) -> AlpnPipelineHandler}, which then adds the HTTP/1.1 handlers above,
  * or for h2 {@code Http2FrameCodec -> Http2MultiplexHandler} with, per stream,
@@ -47,8 +49,13 @@ public final class ProxyInitializer extends ChannelInitializer<SocketChannel> {
         this.dialOverride = dialOverride;
     }
 
+    /** A client connection with no traffic either way for this long is closed (also bounds slow-header clients). */
+    static final int IDLE_SECONDS = 600;
+
     @Override
     protected void initChannel(SocketChannel ch) {
+        ch.pipeline().addLast("idle", new IdleStateHandler(0, 0, IDLE_SECONDS));
+        ch.pipeline().addLast("idleClose", IdleCloseHandler.INSTANCE);
         if (tls == null) {
             addHttp1(ch.pipeline(), "http");
         } else {

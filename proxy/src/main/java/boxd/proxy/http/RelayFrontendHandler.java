@@ -51,6 +51,7 @@ public final class RelayFrontendHandler extends ChannelInboundHandlerAdapter {
     private boolean connecting;
     private boolean discarding; // the current request was answered with a 502: drop its body
     private int inflight;       // requests sent whose response has not ended
+    private String clientIp;
 
     /**
      * @param backendTemplate a bootstrap with the transport's socket channel class; cloned onto this event loop
@@ -254,6 +255,11 @@ public final class RelayFrontendHandler extends ChannelInboundHandlerAdapter {
     }
 
     private String clientIp() {
+        if (clientIp == null) clientIp = lookUpClientIp();
+        return clientIp;
+    }
+
+    private String lookUpClientIp() {
         Channel ch = ctx.channel();
         SocketAddress a = ch instanceof io.netty.handler.codec.http2.Http2StreamChannel ? ch.parent().remoteAddress() : ch.remoteAddress();
         if (a instanceof InetSocketAddress isa) return isa.getAddress() != null ? isa.getAddress().getHostAddress() : isa.getHostString();

@@ -27,7 +27,8 @@ import java.util.function.UnaryOperator;
  * The TCP listeners of the proxy host: one per exposure ({@code publicPort} to {@code box:boxPort}) and one per box SSH
  * port ({@code sshPort} to {@code box:22}). {@link #reconcile} opens what is newly wanted, closes what is no longer
  * wanted and repoints the rest in place; a port that cannot be bound is logged and tried again at the next reconcile.
- * Called from one thread at a time (the proxy's refresh thread).
+ * Called from one thread at a time (the proxy's refresh thread), never from an event loop: it waits for binds and
+ * closes.
  */
 public final class PortForwarders implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PortForwarders.class);
@@ -51,7 +52,8 @@ public final class PortForwarders implements AutoCloseable {
         for (var it = listeners.entrySet().iterator(); it.hasNext(); ) {
             var e = it.next();
             if (!wanted.containsKey(e.getKey()) || !e.getValue().server().isActive()) {
-                e.getValue().server().close();
+                // wait, so that the port is free again when this returns (a re-expose can bind it at once)
+                e.getValue().server().close().awaitUninterruptibly();
                 it.remove();
                 log.info("closed forward on port {}", e.getKey());
             }

@@ -56,7 +56,7 @@ public final class ProxyBenchServer {
                     .withDialOverride(a -> new InetSocketAddress("127.0.0.1", a.getPort()));
             try (ProxyServer proxy = new ProxyServer(cfg, c)) {
                 proxy.start();
-                System.out.println("READY http=" + proxy.httpPort() + " https=" + proxy.httpsPort());
+                System.out.println("READY http=" + proxy.httpPort() + " https=" + proxy.httpsPort() + " " + proxy.describe());
                 System.out.flush();
                 while (System.in.read() >= 0) {
                     // serve until the script closes our stdin

@@ -122,4 +122,18 @@ class HostRouteHandlerTest {
         assertTrue(ch.isOpen(), "keep-alive");
         ch.finishAndReleaseAll();
     }
+
+    @Test
+    void oversizedHeadersGet400AndTheConnectionCloses() {
+        EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(8192, 16384, 16384),
+                new HostRouteHandler(() -> table, "boxd.local", () -> "PEM"));
+        ch.writeInbound(Unpooled.copiedBuffer("GET / HTTP/1.1\r\nHost: web.boxd.local\r\nX-Big: " + "a".repeat(20_000)
+                + "\r\n\r\n", StandardCharsets.US_ASCII));
+        StringBuilder out = new StringBuilder();
+        for (ByteBuf b; (b = ch.readOutbound()) != null; b.release()) out.append(b.toString(StandardCharsets.UTF_8));
+        assertTrue(out.toString().startsWith("HTTP/1.1 400 Bad Request\r\n"), out.toString());
+        assertNull(ch.readInbound(), "nothing is routed");
+        assertFalse(ch.isOpen());
+        ch.finishAndReleaseAll();
+    }
 }

@@ -18,6 +18,7 @@ import java.security.PublicKey;
 import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Supplier;
 
 /**
  * Public-key authentication backed by the control plane. Any well-formed key may log in: a known key is its account,
@@ -33,9 +34,10 @@ public final class ControlPublickeyAuthenticator implements PublickeyAuthenticat
 
     private final Control control;
     private final AccountPolicy policy;
-    private final String hostHint;
+    private final Supplier<String> hostHint;
 
-    public ControlPublickeyAuthenticator(Control control, AccountPolicy policy, String hostHint) {
+    /** @param hostHint how users reach this server, for hints ("ssh -p 2222 HOST"); asked once per session */
+    public ControlPublickeyAuthenticator(Control control, AccountPolicy policy, Supplier<String> hostHint) {
         this.control = control;
         this.policy = policy;
         this.hostHint = hostHint;
@@ -71,7 +73,7 @@ public final class ControlPublickeyAuthenticator implements PublickeyAuthenticat
         Optional<User> user = control.userByKeyFingerprint(ak.fingerprint());
         // under invite, the very first key still gets an account (the admin), or nobody could ever invite
         if (user.isEmpty() && (policy == AccountPolicy.OPEN || control.userCount() == 0)) user = Optional.of(register(sshUser, ak));
-        Caller c = new Caller(sshUser, user.orElse(null), ak.line(), ak.fingerprint(), hostHint);
+        Caller c = new Caller(sshUser, user.orElse(null), ak.line(), ak.fingerprint(), hostHint.get());
         session.setAttribute(CALLER, c);
         return c;
     }

@@ -134,11 +134,20 @@ public final class BoxRelay implements AutoCloseable {
                     }
                 });
             }
-            long waitMillis = timeout == null ? 0 : Math.max(1, timeout.toMillis());
-            Set<ClientChannelEvent> ev = ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), waitMillis);
-            if (!ev.contains(ClientChannelEvent.CLOSED)) {
-                ch.close(false);
-                return TIMEOUT_EXIT;
+            // wait in slices, so that the user's session going away (the verb thread is interrupted) ends this too
+            long deadline = timeout == null ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+            while (true) {
+                long left = Math.min(1000, (deadline - System.nanoTime()) / 1_000_000);
+                Set<ClientChannelEvent> ev = ch.waitFor(EnumSet.of(ClientChannelEvent.CLOSED), Math.max(1, left));
+                if (ev.contains(ClientChannelEvent.CLOSED)) break;
+                if (Thread.currentThread().isInterrupted()) {
+                    ch.close(true);
+                    return 130;
+                }
+                if (System.nanoTime() >= deadline) {
+                    ch.close(false);
+                    return TIMEOUT_EXIT;
+                }
             }
             Integer status = ch.getExitStatus();
             if (status != null) return status;

@@ -1,6 +1,7 @@
 package boxd.ssh.verbs;
 
 import boxd.tui.Table;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,7 +1,7 @@
 package boxd.ssh.verbs;
 
-import boxd.tui.Table;
 import boxd.common.Box;
+import boxd.tui.Table;
 
 import java.time.Instant;
 

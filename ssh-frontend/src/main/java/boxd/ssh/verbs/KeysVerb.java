@@ -1,7 +1,7 @@
 package boxd.ssh.verbs;
 
-import boxd.tui.Table;
 import boxd.common.SshKey;
+import boxd.tui.Table;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +25,7 @@ final class KeysVerb implements Verb {
                 + " ssh HOST keys add < ~/.ssh/id_ed25519.pub";
     }
 
-    @Override public ArgSpec spec() { return new ArgSpec(name()).positional(0, 5); }
+    @Override public ArgSpec spec() { return new ArgSpec(name()).positional(0, 64); }
 
     @Override
     public int run(Args a, VerbContext ctx) throws IOException {

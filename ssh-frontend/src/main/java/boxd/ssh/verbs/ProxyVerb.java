@@ -1,8 +1,8 @@
 package boxd.ssh.verbs;
 
-import boxd.tui.Table;
 import boxd.common.Names;
 import boxd.common.ProxyRoute;
+import boxd.tui.Table;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -53,6 +53,8 @@ public final class DashboardImpl implements Dashboard {
 
     private List<Box> boxes = List.of();
     private String selectedName;
+    /** A box being created: selected as soon as it shows up in the list. */
+    private volatile String follow;
     private int selected;
     private Mode mode = Mode.NORMAL;
     private final StringBuilder typed = new StringBuilder();
@@ -208,7 +210,7 @@ public final class DashboardImpl implements Dashboard {
                     message = "invalid name '" + name + "': use 1-63 lower-case letters, digits and '-', "
                             + "starting and ending with a letter or digit";
                 } else {
-                    selectedName = name;
+                    follow = name;
                     background("creating " + name + "...", "created " + name, () -> actions.create(name));
                 }
             }
@@ -298,8 +300,12 @@ public final class DashboardImpl implements Dashboard {
         List<Box> sorted = new ArrayList<>(fresh == null ? List.of() : fresh);
         sorted.sort(Comparator.comparing(Box::name));
         boxes = List.copyOf(sorted);
+        String wanted = follow;
         int at = -1;
-        for (int i = 0; i < boxes.size() && selectedName != null; i++)
+        for (int i = 0; i < boxes.size() && wanted != null; i++)
+            if (boxes.get(i).name().equals(wanted)) at = i;
+        if (at >= 0) follow = null;
+        for (int i = 0; at < 0 && i < boxes.size() && selectedName != null; i++)
             if (boxes.get(i).name().equals(selectedName)) at = i;
         selected = at >= 0 ? at : Math.clamp(selected, 0, Math.max(0, boxes.size() - 1));
         if (!boxes.isEmpty()) selectedName = boxes.get(selected).name();

@@ -24,6 +24,8 @@ public final class EventLoop implements AutoCloseable {
     private final AtomicLong ids = new AtomicLong(1);
     private final Thread thread;
     private volatile boolean closed;
+    /** Held while a handler runs, so {@link #remove} can wait out a handler in flight before its VM frees memory. */
+    private final java.util.concurrent.locks.ReentrantLock dispatch = new java.util.concurrent.locks.ReentrantLock();
 
     private record Registration(int fd, Runnable handler) {}
 
@@ -42,8 +44,11 @@ public final class EventLoop implements AutoCloseable {
         return id;
     }
 
+    /** Stops calling the handler; when this returns no call of it is in progress (unless made from the handler itself). */
     public void remove(long id) {
         Registration r = handlers.remove(id);
+        dispatch.lock();
+        dispatch.unlock();
         if (r != null) {
             try {
                 Sys.epollCtl(epfd, LinuxAbi.EPOLL_CTL_DEL, r.fd(), 0, 0);
@@ -63,13 +68,18 @@ public final class EventLoop implements AutoCloseable {
                         wake.drain();
                         continue;
                     }
-                    Registration r = handlers.get(id);
-                    if (r == null) continue;
+                    dispatch.lock();
                     try {
-                        r.handler().run();
-                    } catch (RuntimeException e) {
-                        log.warn("I/O handler for fd {} failed and was removed: {}", r.fd(), e.toString());
-                        remove(id);
+                        Registration r = handlers.get(id);
+                        if (r == null) continue;
+                        try {
+                            r.handler().run();
+                        } catch (RuntimeException e) {
+                            log.warn("I/O handler for fd {} failed and was removed: {}", r.fd(), e.toString());
+                            remove(id);
+                        }
+                    } finally {
+                        dispatch.unlock();
                     }
                 }
             }

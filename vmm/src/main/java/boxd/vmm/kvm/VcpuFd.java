@@ -117,6 +117,15 @@ public final class VcpuFd implements AutoCloseable {
 
     /** KVM_SET_MSRS; KVM returns how many it set, and a short count is an error naming the first MSR refused. */
     public void setMsrs(Map<Integer, Long> msrs) {
+        int set = setMsrsPartially(msrs);
+        if (set != msrs.size()) {
+            Integer refused = msrs.keySet().toArray(new Integer[0])[set];
+            throw new KvmException(String.format("KVM_SET_MSRS set %d of %d MSRs; KVM refused MSR %#x", set, msrs.size(), refused));
+        }
+    }
+
+    /** KVM_SET_MSRS in map order; returns how many KVM set (it stops at the first MSR it refuses). */
+    public int setMsrsPartially(Map<Integer, Long> msrs) {
         Integer[] keys = msrs.keySet().toArray(new Integer[0]);
         try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_MSRS + (long) keys.length * KvmAbi.SIZEOF_KVM_MSR_ENTRY)) {
             b.putI32(KvmAbi.OFF_MSRS_NMSRS, keys.length);
@@ -125,10 +134,7 @@ public final class VcpuFd implements AutoCloseable {
                 b.putI32(o + KvmAbi.OFF_MSR_ENTRY_INDEX, keys[i]);
                 b.putI64(o + KvmAbi.OFF_MSR_ENTRY_DATA, msrs.get(keys[i]));
             }
-            int set = ioctl(KvmAbi.KVM_SET_MSRS, b, "KVM_SET_MSRS");
-            if (set != keys.length) {
-                throw new KvmException(String.format("KVM_SET_MSRS set %d of %d MSRs; KVM refused MSR %#x", set, keys.length, keys[set]));
-            }
+            return ioctl(KvmAbi.KVM_SET_MSRS, b, "KVM_SET_MSRS");
         }
     }
 

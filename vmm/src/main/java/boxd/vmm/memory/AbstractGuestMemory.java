@@ -21,7 +21,7 @@ abstract class AbstractGuestMemory implements GuestMemory {
 
     /** Index of the region holding [gpa, gpa+len), or -1. */
     final int regionOf(long gpa, long len) {
-        if (len < 0) return -1;
+        if (len < 0 || isClosed()) return -1;
         for (int i = 0; i < regions.length; i++) {
             if (regions[i].contains(gpa, len)) return i;
         }
@@ -30,6 +30,9 @@ abstract class AbstractGuestMemory implements GuestMemory {
 
     @Override
     public boolean isValid(long gpa, long len) { return regionOf(gpa, len) >= 0; }
+
+    /** Once closed, every access fails with {@link GuestMemoryException} instead of touching freed memory. */
+    boolean isClosed() { return false; }
 
     /** Checks the range and returns a packed (region index, offset): region in the top 8 bits. */
     final long locate(long gpa, long len) {

@@ -18,7 +18,7 @@ public final class MappedGuestMemory extends AbstractGuestMemory {
     private final NativeBuffer[] maps;
     private final long[] hostAddrs;
     private final int memfd;
-    private boolean closed;
+    private volatile boolean closed;
 
     private MappedGuestMemory(List<MemoryRegion> regions, NativeBuffer[] maps, long[] hostAddrs, int memfd) {
         super(regions);
@@ -75,6 +75,9 @@ public final class MappedGuestMemory extends AbstractGuestMemory {
     @Override void getBytes(int r, long off, byte[] dst, int dstOff, int len) { maps[r].getBytes(off, dst, dstOff, len); }
     @Override void putBytes(int r, long off, byte[] src, int srcOff, int len) { maps[r].putBytes(off, src, srcOff, len); }
     @Override ByteBuffer view(int r, long off, int len) { return maps[r].byteBuffer(off, len); }
+
+    @Override
+    boolean isClosed() { return closed; }
 
     @Override
     public synchronized void close() {

@@ -245,7 +245,11 @@ public final class NamespaceRuntime implements BoxRuntime {
             stop(box.id());
             throw new BoxdException(ErrorCode.INTERNAL, "cannot start box " + box.name() + ": " + e.getMessage(), "", e);
         } catch (RuntimeException e) {
-            if (!(e instanceof BoxdException)) stop(box.id());
+            try {
+                stop(box.id());  // never leave a half-started box running (stop is idempotent)
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
             throw e;
         }
     }
@@ -401,6 +405,12 @@ public final class NamespaceRuntime implements BoxRuntime {
         }
         if (!network.attached(box.id())) {
             log.info("box {} runs but its veth is gone (bridge recreated?): restarting it", box.name());
+            stop(box.id());
+            return false;
+        }
+        // killed mid-start, or sshd died: a box is only adopted as running when its sshd answers
+        if (!network.awaitSshBanner(box.ipv4(), 22, Duration.ofSeconds(5))) {
+            log.info("box {} runs but its sshd does not answer: restarting it", box.name());
             stop(box.id());
             return false;
         }

@@ -75,6 +75,15 @@ public final class WorkerBench {
             for (Future<?> f : fs) f.get();
             pool.shutdown();
 
+            // the ssh client's own share of the figures above: exec into an already running box
+            List<Long> execMs = new ArrayList<>();
+            Box first = c.boxes("bench").getFirst();
+            for (int i = 0; i < 10; i++) {
+                long t0 = System.nanoTime();
+                BoxSsh.run(ns, key, first.ipv4(), "true").requireSuccess();
+                execMs.add((System.nanoTime() - t0) / 1_000_000);
+            }
+
             Thread.sleep(3000);  // let the idle boxes settle
             NamespaceRuntime rt = (NamespaceRuntime) w.runtime();
             long cg = 0, pss = 0;
@@ -90,6 +99,10 @@ public final class WorkerBench {
                     label, seq, pct(seqMs, 50), pct(seqMs, 95), Collections.min(seqMs), Collections.max(seqMs));
             System.out.printf("%s create-to-first-exec, %d at once:         p50 %d ms, p95 %d ms, min %d ms, max %d ms%n",
                     label, conc, pct(concMs, 50), pct(concMs, 95), Collections.min(concMs), Collections.max(concMs));
+            System.out.printf("%s exec alone (ssh boxd@IP true into a running box, 10 times): p50 %d ms, p95 %d ms%n",
+                    label, pct(execMs, 50), pct(execMs, 95));
+            System.out.printf("%s host load average at the end: %s%n", label,
+                    Files.readString(Path.of("/proc/loadavg")).strip());
             System.out.printf("%s memory per idle box (%d boxes): cgroup %.1f MiB (incl. page cache), processes PSS %.1f MiB%n",
                     label, n, cg / (double) n / (1 << 20), pss / (double) n / (1 << 20));
             destroyAll(c);

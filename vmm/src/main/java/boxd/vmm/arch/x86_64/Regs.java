@@ -21,7 +21,7 @@ public final class Regs {
 
     public static void configure(VcpuFd vcpu, long entry, int index, int count, List<CpuidEntry> supported, boolean pvm) {
         vcpu.setCpuid(Cpuid.forVcpu(supported, index, count, pvm));
-        vcpu.setMsrs(Msrs.boot());
+        setMsrsSkippingRefused(vcpu, Msrs.boot());
         vcpu.setRegs(new KvmRegs().rip(entry).rsi(Layout.ZERO_PAGE).rsp(Layout.BOOT_STACK).rbp(Layout.BOOT_STACK).rflags(2));
         vcpu.setFpu(0x37f, 0x1f80);
         KvmSregs s = vcpu.getSregs();
@@ -31,6 +31,19 @@ public final class Regs {
         setLvtMode(lapic, KvmAbi.APIC_LVT0, MODE_EXTINT);
         setLvtMode(lapic, KvmAbi.APIC_LVT1, MODE_NMI);
         vcpu.setLapic(lapic);
+    }
+
+    /**
+     * Sets the boot MSRs, skipping any the host refuses (as Cloud Hypervisor does): a PVM or nested host may not
+     * implement every one, and none of them is needed to enter the kernel.
+     */
+    static void setMsrsSkippingRefused(VcpuFd vcpu, java.util.Map<Integer, Long> msrs) {
+        java.util.LinkedHashMap<Integer, Long> left = new java.util.LinkedHashMap<>(msrs);
+        while (!left.isEmpty()) {
+            int set = vcpu.setMsrsPartially(left);
+            Integer[] keys = left.keySet().toArray(new Integer[0]);
+            for (int i = 0; i < Math.min(set + 1, keys.length); i++) left.remove(keys[i]); // set ones, then the refused one
+        }
     }
 
     /** Flat 64-bit segments from the boot GDT, identity paging, long mode on. */

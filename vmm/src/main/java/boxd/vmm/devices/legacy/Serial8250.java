@@ -99,8 +99,10 @@ public final class Serial8250 implements BusDevice {
                     } catch (IOException e) {
                         // console output is best effort; THRE is raised anyway so the driver never stalls
                     }
+                    // pulse only when THRE becomes pending again: the driver sends up to 16 bytes per interrupt
+                    boolean was = threPending;
                     threPending = true;
-                    if ((ier & IER_THRE) != 0) irq.trigger();
+                    if (!was && (ier & IER_THRE) != 0) irq.trigger();
                 }
             }
             case 1 -> {

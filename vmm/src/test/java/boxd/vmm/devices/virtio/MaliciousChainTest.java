@@ -28,7 +28,7 @@ class MaliciousChainTest {
     private static final int MEM = 16 * 1024;
     private static final int QSIZE = 16;
     private static final long DESC = 0x1000, AVAIL = 0x1100, USED = 0x1200;
-    private static final int ITERATIONS = 120_000;
+    private static final int ITERATIONS = 100_000;
 
     private final Random rnd = new Random(0xB0CD);
 

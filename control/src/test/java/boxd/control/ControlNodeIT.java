@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * Control nodes in separate JVMs on loopback: a 3-voter cluster whose leader is SIGKILLed while clients create boxes,
  * a follower paused (SIGSTOP) and resumed, and a single node killed and restarted.
  */
-class ControlClusterIT {
+class ControlNodeIT {
     @TempDir Path dir;
     final List<NodeProcess> nodes = new ArrayList<>();
 
