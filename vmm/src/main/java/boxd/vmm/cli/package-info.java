@@ -1,0 +1,2 @@
+/** The boxd vmm run command. */
+package boxd.vmm.cli;

@@ -1,0 +1,2 @@
+/** Immutable records a VmmBuilder is given: machine, boot, disks, network, vsock, console. */
+package boxd.vmm.config;

@@ -1,0 +1,2 @@
+/** virtio-blk over a raw image file: read, write, flush, get-id, read-only. */
+package boxd.vmm.devices.virtio.block;

@@ -1,0 +1,2 @@
+/** virtio-net over a tap device (or any NetBackend). */
+package boxd.vmm.devices.virtio.net;
