@@ -27,10 +27,13 @@ import java.time.Duration;
  * @param address   the address other nodes reach this worker at (informational)
  * @param tick      how often the worker reconciles without being told of a change
  * @param heartbeat how often the worker renews its lease
+ * @param kernel    the guest kernel (vmlinux or bzImage) of the vm runtime; null for the one {@code boxd image build}
+ *                  left in the images dir: {@code imagesDir/kernel/current/vmlinux}, else {@code .../bzImage}
+ *                  (see {@link #guestKernel()})
  */
 public record WorkerConfig(DataDir dataDir, String workerId, String runtime, String bridge, String boxCidr, String gateway,
                            Path imagesDir, boolean egress, int cpus, int memoryMb, String netns, String address,
-                           Duration tick, Duration heartbeat) {
+                           Duration tick, Duration heartbeat, Path kernel) {
 
     public static final String DEFAULT_CIDR = "10.77.0.0/16";
 
@@ -46,6 +49,31 @@ public record WorkerConfig(DataDir dataDir, String workerId, String runtime, Str
         if (heartbeat == null) heartbeat = Duration.ofSeconds(3);
     }
 
+    /** The same without a kernel path: the vm runtime uses the one {@code boxd image build} left in the images dir. */
+    public WorkerConfig(DataDir dataDir, String workerId, String runtime, String bridge, String boxCidr, String gateway,
+                        Path imagesDir, boolean egress, int cpus, int memoryMb, String netns, String address,
+                        Duration tick, Duration heartbeat) {
+        this(dataDir, workerId, runtime, bridge, boxCidr, gateway, imagesDir, egress, cpus, memoryMb, netns, address, tick,
+                heartbeat, null);
+    }
+
+    /**
+     * {@return the guest kernel the vm runtime boots: {@link #kernel} when set, else {@code imagesDir/kernel/current/vmlinux}
+     * when it exists, else {@code imagesDir/kernel/current/bzImage} (where {@code boxd image build kernel} puts them;
+     * the path returned may not exist)}
+     */
+    public Path guestKernel() {
+        if (kernel != null) return kernel;
+        Path current = imagesDir.resolve("kernel").resolve("current");
+        Path vmlinux = current.resolve("vmlinux");
+        return Files.isRegularFile(vmlinux) ? vmlinux : current.resolve("bzImage");
+    }
+
+    public WorkerConfig withKernel(Path k) {
+        return new WorkerConfig(dataDir, workerId, runtime, bridge, boxCidr, gateway, imagesDir, egress, cpus, memoryMb, netns,
+                address, tick, heartbeat, k);
+    }
+
     /** Defaults: runtime ns, bridge boxd0, pool 10.77.0.0/16, capacity = this host's CPUs and memory, worker id from the data dir. */
     public static WorkerConfig defaults(DataDir dataDir) {
         return new WorkerConfig(dataDir, defaultWorkerId(dataDir), "ns", "boxd0", DEFAULT_CIDR, null, null, false,
@@ -54,17 +82,17 @@ public record WorkerConfig(DataDir dataDir, String workerId, String runtime, Str
 
     public WorkerConfig withRuntime(String r) {
         return new WorkerConfig(dataDir, workerId, r, bridge, boxCidr, gateway, imagesDir, egress, cpus, memoryMb, netns,
-                address, tick, heartbeat);
+                address, tick, heartbeat, kernel);
     }
 
     public WorkerConfig withNetns(String ns) {
         return new WorkerConfig(dataDir, workerId, runtime, bridge, boxCidr, gateway, imagesDir, egress, cpus, memoryMb, ns,
-                address, tick, heartbeat);
+                address, tick, heartbeat, kernel);
     }
 
     public WorkerConfig withImagesDir(Path dir) {
         return new WorkerConfig(dataDir, workerId, runtime, bridge, boxCidr, gateway, dir, egress, cpus, memoryMb, netns,
-                address, tick, heartbeat);
+                address, tick, heartbeat, kernel);
     }
 
     public int prefixLength() { return prefixLength(boxCidr); }

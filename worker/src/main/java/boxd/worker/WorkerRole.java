@@ -13,7 +13,7 @@ import boxd.worker.runtime.BoxLaunch;
 import boxd.worker.runtime.BoxRuntime;
 import boxd.worker.runtime.NamespaceRuntime;
 import boxd.worker.runtime.RuntimeState;
-import boxd.worker.runtime.VmRuntime;
+import boxd.worker.vm.VmRuntime;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +40,8 @@ import java.util.function.Function;
  * at most one per box at a time, reporting observed states back through the control plane.
  *
  * <p>Boxes are separate processes (ns runtime): they keep running while the worker is down; a new worker process with
- * the same id adopts them (or restarts them), and removes anything of boxes no longer assigned to it.
+ * the same id adopts them (or restarts them), and removes anything of boxes no longer assigned to it. vm boxes live in
+ * this process ({@link VmRuntime}): they end with it and the next worker process starts them again from their disks.
  */
 public final class WorkerRole implements Role {
     private static final Logger log = LoggerFactory.getLogger(WorkerRole.class);
@@ -92,7 +93,12 @@ public final class WorkerRole implements Role {
 
     @Override
     public void start() {
-        if (defaultFactory && "vm".equals(config.runtime())) VmRuntime.create();  // throws with the reason when unavailable
+        if (defaultFactory && "vm".equals(config.runtime())) {
+            List<String> reasons = VmRuntime.unavailableReasons(config.guestKernel());
+            if (!reasons.isEmpty())
+                throw new BoxdException(ErrorCode.INTERNAL, "the vm runtime cannot run here: " + String.join("; ", reasons),
+                        "fix that and start again, or start with --runtime=ns (Linux namespaces), which runs the same image");
+        }
         if (defaultFactory && "ns".equals(config.runtime())) {
             List<String> missing = NamespaceRuntime.missingTools();
             if (!missing.isEmpty())
@@ -101,7 +107,7 @@ public final class WorkerRole implements Role {
         }
         config.dataDir().create();
         platformKey = PlatformKey.loadOrCreate(config.dataDir().keys());
-        if (defaultFactory && "ns".equals(config.runtime())) config.network().ensureBridge();  // fail fast without root
+        if (defaultFactory) config.network().ensureBridge();  // fail fast without root
         control.registerWorker(config.workerId(), config.address(), config.cpus(), config.memoryMb());
         actions = Executors.newFixedThreadPool(Math.max(10, Runtime.getRuntime().availableProcessors() * 4),
                 Thread.ofPlatform().name("worker-action-", 0).daemon(true).factory());
@@ -171,10 +177,10 @@ public final class WorkerRole implements Role {
     }
 
     private static BoxRuntime defaultRuntime(WorkerConfig c) {
-        if ("vm".equals(c.runtime())) return VmRuntime.create();
         RootfsImage image = new RootfsImage(c.imagesDir());
         RootfsImage.Built built = image.ensure((phase, elapsed) ->
                 log.info("box image {}: {} ({} s)", image.hash(), phase, elapsed.toSeconds()));
+        if ("vm".equals(c.runtime())) return new VmRuntime(c.dataDir(), c.network(), c.guestKernel(), built.ext4());
         return new NamespaceRuntime(c.dataDir(), c.network(), built.root());
     }
 

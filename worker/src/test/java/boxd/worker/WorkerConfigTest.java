@@ -49,6 +49,18 @@ class WorkerConfigTest {
     }
 
     @Test
+    void guestKernelIsWhereImageBuildLeavesItUnlessConfigured() throws Exception {
+        WorkerConfig c = WorkerConfig.defaults(new DataDir(tmp)).withRuntime("vm");
+        java.nio.file.Path current = tmp.resolve("images/kernel/current");
+        assertEquals(current.resolve("bzImage"), c.guestKernel(), "nothing built yet: the bzImage path, for the message");
+        java.nio.file.Files.createDirectories(current);
+        java.nio.file.Files.writeString(current.resolve("vmlinux"), "elf");
+        assertEquals(current.resolve("vmlinux"), c.guestKernel(), "vmlinux preferred");
+        assertEquals(tmp.resolve("k"), c.withKernel(tmp.resolve("k")).guestKernel(), "configured path wins");
+        assertEquals(tmp.resolve("k"), c.withKernel(tmp.resolve("k")).withNetns("x").kernel(), "kept by the with* copies");
+    }
+
+    @Test
     void networkHelpers() {
         assertEquals("10.77.0.0", BoxNetwork.networkAddress("10.77.3.9", 16));
         assertEquals("vb0123456789ab", BoxNetwork.vethName("b-0123456789ab"));

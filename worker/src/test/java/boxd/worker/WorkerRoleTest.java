@@ -35,6 +35,17 @@ class WorkerRoleTest {
     }
 
     @Test
+    void vmRuntimeWithoutAKernelRefusesToStartSayingWhatToDo() {
+        WorkerConfig vm = config().withRuntime("vm").withKernel(tmp.resolve("images/kernel/current/vmlinux"));
+        try (WorkerRole w = new WorkerRole(vm, new FakeControl())) {
+            boxd.common.BoxdException e = assertThrows(boxd.common.BoxdException.class, w::start);
+            assertTrue(e.getMessage().contains("no guest kernel at " + tmp.resolve("images/kernel/current/vmlinux"))
+                    && e.getMessage().contains("boxd image build kernel"), e.getMessage());
+            assertTrue(e.hint().contains("--runtime=ns"), e.hint());
+        }
+    }
+
+    @Test
     void runsDestroysRebootsAndSyncsKeys() {
         FakeControl c = new FakeControl();
         FakeRuntime rt = new FakeRuntime();
