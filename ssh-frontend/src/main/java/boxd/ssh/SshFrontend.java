@@ -142,7 +142,7 @@ public final class SshFrontend implements Role {
         });
 
         VerbRouter router = VerbRouter.standard();
-        VerbServices services = new VerbServices(control, relay, config.zone(), config.policy(), null,
+        VerbServices services = new VerbServices(control, relay, config.zone(), config.policy(),
                 BoxdShellFactory.dashboard());
         s.setCommandFactory(new VerbCommandFactory(accounts, router, services, threads));
         s.setShellFactory(new BoxdShellFactory(accounts, router, services, threads,

@@ -93,4 +93,18 @@ class PromptIT {
         while (tmux("has-session", "-t", "t").exit() == 0 && System.nanoTime() < deadline) Thread.sleep(100);
         assertTrue(Files.exists(dir.resolve("data").resolve("history").resolve("pat")), "per-user history is kept");
     }
+
+    @Test
+    void dashAsAnExecVerbWithATerminal(@TempDir Path dir) throws Exception {
+        Host.requireCommand("tmux", "tmux");
+        fe = Frontend.start(dir);
+        Path key = fe.key("dash");
+        SshVerbsIT.ok(fe.run(key, "dan", "new", "--name=beta", "--no-wait"));
+        String cmd = fe.sshArgv(key, "dan", "-t", "dash").stream().map(boxd.ssh.verbs.CommandLine::quote).collect(Collectors.joining(" "));
+        tmux("new-session", "-d", "-s", "t", "-x", "90", "-y", "25", "env TERM=xterm-256color " + cmd + "; echo exit=$?; sleep 30")
+                .requireSuccess();
+        waitFor("the dashboard with the box", s -> s.contains("beta") && s.contains("dan"));
+        key("q");
+        waitFor("ssh ending with status 0", s -> s.contains("exit=0"));
+    }
 }

@@ -60,7 +60,8 @@ public final class ControlPublickeyAuthenticator implements PublickeyAuthenticat
 
     /**
      * {@return who is behind this authenticated session}, registering the key as a new account under policy open the
-     * first time it is seen. Cached on the session.
+     * first time it is seen. Cached on the session once the key has an account (until then it is looked up again, so
+     * {@code register CODE} takes effect at once).
      */
     public Caller resolve(ServerSession session) {
         Caller cached = session.getAttribute(CALLER);
@@ -76,11 +77,6 @@ public final class ControlPublickeyAuthenticator implements PublickeyAuthenticat
         Caller c = new Caller(sshUser, user.orElse(null), ak.line(), ak.fingerprint(), hostHint.get());
         session.setAttribute(CALLER, c);
         return c;
-    }
-
-    /** Forgets the cached caller (after {@code register CODE} made an account for this key). */
-    public void forget(ServerSession session) {
-        session.removeAttribute(CALLER);
     }
 
     private User register(String sshUser, AuthorizedKey key) {

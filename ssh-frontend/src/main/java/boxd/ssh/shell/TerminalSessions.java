@@ -24,9 +24,13 @@ final class TerminalSessions {
     /** A terminal that follows the client's window size until it is closed. */
     record Opened(Terminal terminal, AutoCloseable resize) implements AutoCloseable {
         @Override
-        public void close() throws Exception {
-            resize.close();
-            terminal.close();
+        public void close() {
+            try {
+                resize.close();
+                terminal.close();
+            } catch (Exception e) {
+                // the session is ending; nothing left to restore
+            }
         }
     }
 

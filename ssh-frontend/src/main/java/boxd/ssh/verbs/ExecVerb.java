@@ -5,7 +5,6 @@ import boxd.ssh.relay.BoxRelay;
 import boxd.ssh.relay.Tty;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -70,8 +69,6 @@ final class ExecVerb implements Verb {
         ctx.json(m);
         return rc;
     }
-
-    static InputStream none() { return InputStream.nullInputStream(); }
 
     private static final class CappedBuffer extends ByteArrayOutputStream {
         boolean truncated;

@@ -2,6 +2,8 @@ package boxd.ssh.verbs;
 
 import boxd.common.Box;
 import boxd.tui.Table;
+import boxd.tui.Terminals;
+import org.jline.utils.AttributedStyle;
 
 import java.util.List;
 import java.util.Map;
@@ -29,7 +31,11 @@ final class ListVerb implements Verb {
             ctx.println("no boxes yet; create one with 'new --name NAME'");
             return 0;
         }
-        Table t = Table.of("NAME", "STATE", "IPV4", "CPUS", "MEM", "DISK", "AGE");
+        Table t = Table.of("NAME", "STATE", "IPV4", "CPUS", "MEM", "DISK", "AGE").right(3)
+                .color(ctx.terminal() != null && Terminals.supportsColor(ctx.terminal()))
+                .style(1, state -> state.startsWith("running") ? AttributedStyle.DEFAULT.foreground(AttributedStyle.GREEN)
+                        : state.startsWith("error") || state.startsWith("lost") ? AttributedStyle.DEFAULT.foreground(AttributedStyle.RED)
+                        : AttributedStyle.DEFAULT.foreground(AttributedStyle.YELLOW));
         for (Box b : boxes) {
             t.row(b.name(), Views.state(b), b.ipv4(), b.spec().cpus(), Views.mem(b.spec().memoryMb()),
                     b.spec().diskGb() + "G", Views.age(b.createdAtMillis()));

@@ -36,7 +36,6 @@ final class RegisterVerb implements Verb {
                     "choose one: register " + a.arg(0) + " --name NAME");
         }
         User u = ctx.control().redeemInvite(a.arg(0), name, ctx.caller().keyLine());
-        if (ctx.services().afterRegister() != null) ctx.services().afterRegister().accept(ctx);
         if (a.json()) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("user", u.name());

@@ -9,7 +9,6 @@ import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.command.CommandFactory;
 
-import java.io.InputStream;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 
@@ -57,6 +56,4 @@ public final class VerbCommandFactory implements CommandFactory {
         if (!caller.registered() || !Names.isValidLabel(caller.sshUser())) return Optional.empty();
         return control.box(caller.user().name(), caller.sshUser());
     }
-
-    static InputStream noInput() { return InputStream.nullInputStream(); }
 }
