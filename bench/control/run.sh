@@ -17,7 +17,14 @@ done
 export PATH="$JAVA_HOME/bin:$PATH" MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 
 work=$(mktemp -d /tmp/boxd-bench-control.XXXXXX)
-cleanup() { rm -rf "$work"; }
+cleanup() {
+  local rc=$?
+  if [ "$rc" -ne 0 ]; then
+    mkdir -p /tmp/boxd-bench-control-logs && cp "$work"/*.log "$work"/*/*.log /tmp/boxd-bench-control-logs/ 2>/dev/null || true
+    echo "bench/control: failed; node logs kept in /tmp/boxd-bench-control-logs" >&2
+  fi
+  rm -rf "$work"
+}
 trap cleanup EXIT
 
 echo "bench/control: building the control module (test classes) ..."

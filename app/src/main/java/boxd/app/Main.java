@@ -82,7 +82,7 @@ public final class Main {
             if (e.exitStatus() == 2) err.println("(boxd --help lists the commands; boxd COMMAND --help explains one)");
             return e.exitStatus();
         } catch (RuntimeException e) {
-            err.println("boxd: " + e.getMessage());
+            err.println("boxd: " + (e.getMessage() != null ? e.getMessage() : e.toString()));
             return 1;
         }
     }
@@ -102,7 +102,7 @@ public final class Main {
                 yield 0;
             }
             default -> {
-                if (UserVerbCommand.VERBS.contains(command)) yield userVerb(List.of("help", command), out, err);
+                if (UserVerbCommand.VERBS.contains(command)) yield userVerb(List.of(command, "--help"), out, err);
                 throw new UsageException("no such command: " + command);
             }
         };

@@ -150,7 +150,11 @@ class EndToEndIT {
             Cmd.Result next = ssh(alice, "alice", null, "new", "--name=e2e2", "--no-wait", "--json");
             assertEquals(0, next.exit(), next.stderr());
             assertEquals(ip, Json.parseObject(next.stdout().strip()).get("ipv4"), "the lowest free address is the freed one");
-            ssh(alice, "alice", null, "destroy", "e2e2");
+            assertEquals(0, ssh(alice, "alice", null, "destroy", "e2e2").exit());
+            eventually("the second box to be gone", 120, () -> {
+                Cmd.Result l = ssh(alice, "alice", null, "list", "--json");
+                return l.exit() == 0 && !l.stdout().contains("\"e2e2\"") ? "gone" : null;
+            });
 
             // Ctrl-C stops serve cleanly
             long pid = serve.pid();
@@ -163,8 +167,11 @@ class EndToEndIT {
                 serve.destroy();
                 if (!serve.waitFor(30, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
-            cleanUpBoxes();
-            ns.close();
+            try {
+                cleanUpBoxes();
+            } finally {
+                ns.close();
+            }
         }
     }
 
@@ -257,8 +264,8 @@ class EndToEndIT {
         try {
             NamespaceRuntime rt = new NamespaceRuntime(new DataDir(data), new BoxNetwork("boxd0", "10.77.0.1", 16, ns.name(), false), tmp);
             for (String id : rt.list()) rt.destroy(id);
-        } catch (RuntimeException e) {
-            System.err.println("EndToEndIT clean-up: " + e.getMessage());
+        } catch (RuntimeException | LinkageError e) {
+            System.err.println("EndToEndIT clean-up: " + e);
         }
     }
 }

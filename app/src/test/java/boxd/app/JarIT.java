@@ -55,6 +55,25 @@ class JarIT {
     }
 
     @Test
+    void theJarHoldsEveryDependencyAndItsNativeLibraries() throws Exception {
+        try (java.util.jar.JarFile jf = new java.util.jar.JarFile(jar.toFile())) {
+            java.util.jar.Attributes main = jf.getManifest().getMainAttributes();
+            assertEquals("boxd.app.Main", main.getValue("Main-Class"));
+            assertEquals("ALL-UNNAMED", main.getValue("Enable-Native-Access"));
+            for (String entry : List.of("com/sun/jna/linux-x86-64/libjnidispatch.so",
+                    "org/sqlite/native/Linux/x86_64/libsqlitejdbc.so", "librocksdbjni-linux64.so",
+                    "META-INF/services/com.alipay.sofa.jraft.JRaftServiceFactory",
+                    "boxd/app/image/guest-kernel.config")) {
+                assertTrue(jf.getEntry(entry) != null, entry + " in " + jar);
+            }
+            List<String> signatures = jf.stream().map(java.util.jar.JarEntry::getName)
+                    .filter(n -> n.startsWith("META-INF/") && (n.endsWith(".SF") || n.endsWith(".RSA") || n.endsWith(".DSA")))
+                    .toList();
+            assertEquals(List.of(), signatures, "signature files of the merged jars would not verify");
+        }
+    }
+
+    @Test
     void doctorJsonReportsTheHostsRealKvmKind() throws Exception {
         Cmd.Result r = boxd("doctor", "--json", "--data", dir.resolve("data").toString());
         Map<String, Object> j = Json.parseObject(r.stdout().strip());

@@ -92,6 +92,10 @@ public final class ControlNode implements Role {
     private final Object decideLock = new Object();
     private final Set<Long> reservedIps = ConcurrentHashMap.newKeySet();
     private final Set<Long> reservedPorts = ConcurrentHashMap.newKeySet();
+    // per pool, a value below which everything was taken at the last decision (guarded by decideLock), so a decision
+    // does not rescan the dense low end; forgotten whenever something may have been freed
+    private final java.util.Map<String, Long> floors = new java.util.HashMap<>();
+    private volatile boolean somethingFreed;
     private final int readerCount = 4;
     private final ArrayBlockingQueue<Sql> readers = new ArrayBlockingQueue<>(readerCount);
     private final ControlClient client;
@@ -106,6 +110,7 @@ public final class ControlNode implements Role {
     private volatile Thread joinThread;
     private volatile boolean closed;
     private volatile boolean started;
+    private int movedFromPort;
 
     public ControlNode(ControlConfig config) {
         this.config = config;
@@ -205,10 +210,10 @@ public final class ControlNode implements Role {
         rpcClient.init(new RpcOptions());
 
         if (config.isSingleNode()) {
-            // the remembered port may have been taken; a single voter can safely adopt its new address
-            List<PeerId> peers = node.listPeers();
-            if (peers.size() != 1 || !peers.getFirst().equals(self)) {
-                LOG.info("single control node moves to {}", self);
+            if (movedFromPort != 0) {
+                // the remembered port was taken: the log names the old address as the only voter, so this node would
+                // wait for it forever; a single voter can safely adopt its new address
+                LOG.info("single control node moves from port {} to {}", movedFromPort, self);
                 Status s = node.resetPeers(new Configuration(List.of(self)));
                 if (!s.isOk()) LOG.warn("cannot reset the single node's peers: {}", s);
             }
@@ -242,6 +247,7 @@ public final class ControlNode implements Role {
         if (Files.exists(remembered)) {
             int old = Integer.parseInt(Files.readString(remembered).strip());
             if (portFree(host, old)) return new Endpoint(host, old);
+            movedFromPort = old;
         }
         int chosen;
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getByName(host))) {
@@ -388,6 +394,7 @@ public final class ControlNode implements Role {
         }
         if (!ips.isEmpty() || !ports.isEmpty()) {
             f.whenComplete((r, t) -> {
+                if (r == null || !(r.outcome() instanceof Outcome.Applied)) somethingFreed = true;
                 ips.forEach(reservedIps::remove);
                 ports.forEach(reservedPorts::remove);
             });
@@ -441,7 +448,12 @@ public final class ControlNode implements Role {
         String isAllocated = "SELECT count(*) FROM " + table + " WHERE " + column + " = ?";
         String endOfRun = "SELECT min(a." + column + ") + 1 FROM " + table + " a WHERE a." + column + " >= ? AND NOT EXISTS "
                 + "(SELECT 1 FROM " + table + " b WHERE b." + column + " = a." + column + " + 1)";
-        long c = min;
+        if (somethingFreed) {
+            somethingFreed = false;
+            floors.clear();
+        }
+        String key = table + ":" + min;
+        long c = Math.max(min, floors.getOrDefault(key, min));
         while (c <= max) {
             long candidate = c;
             // reservations first: one released after its commit is then visible as allocated
@@ -450,6 +462,7 @@ public final class ControlNode implements Role {
             } else if (read(s -> Reads.count(s, isAllocated, candidate)) > 0) {
                 c = read(s -> Reads.count(s, endOfRun, candidate));
             } else {
+                floors.put(key, c);
                 return c;
             }
         }
@@ -606,6 +619,9 @@ public final class ControlNode implements Role {
             long last = sm.lastApplied();
             appliedChanged(last);
             for (int i = 0; i < batch.size(); i++) {
+                Command c = batch.get(i).command();
+                if ((c instanceof Command.DestroyBox || c instanceof Command.ReportDestroyed || c instanceof Command.Unexpose)
+                        && outcomes.get(i) instanceof Outcome.Applied) somethingFreed = true;
                 Closure done = dones.get(i);
                 if (done instanceof ProposalClosure pc) {
                     pc.outcome = outcomes.get(i) == null ? Outcome.ok("") : outcomes.get(i);

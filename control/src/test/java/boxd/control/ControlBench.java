@@ -84,6 +84,28 @@ public final class ControlBench {
                 (int) errors.get(), (double) cpu / lat.length);
     }
 
+    /** Creates {@code per} boxes from each of {@code clients} connections to the leader; measured unless nodes is null. */
+    static Figures runBoxd(NodeProcess target, int clients, int per, String tag, List<NodeProcess> nodes) throws Exception {
+        NodeProcess.Conn[] conns = new NodeProcess.Conn[clients];
+        for (int c = 0; c < clients; c++) conns[c] = target.connect();
+        try {
+            // accounts: at most MAX_BOXES_PER_USER boxes each, registered before the clock starts
+            for (int c = 0; c < clients; c++) {
+                for (int u = 0; u * StateMachine.MAX_BOXES_PER_USER < per; u++) {
+                    String r = conns[c].call("register " + tag + c + "u" + u + " " + (tag.hashCode() * 1_000_003L + c * 1000L + u));
+                    if (!r.startsWith("ok")) throw new IllegalStateException(r);
+                }
+            }
+            List<Long> pids = nodes == null ? List.of() : nodes.stream().map(NodeProcess::pid).toList();
+            return measure("boxd", pids, clients, per, (c, i) -> {
+                String r = conns[c].call("create " + tag + c + "u" + (i / StateMachine.MAX_BOXES_PER_USER) + " " + tag + c + "-" + i);
+                if (!r.startsWith("ok")) throw new IOException(r);
+            });
+        } finally {
+            for (NodeProcess.Conn conn : conns) conn.close();
+        }
+    }
+
     public static void main(String[] args) throws Exception {
         Path work = Path.of(args[0]);
         int opsAt1 = args.length > 1 ? Integer.parseInt(args[1]) : 300;
@@ -119,29 +141,12 @@ public final class ControlBench {
             }
             if (leader == null) throw new IllegalStateException("no boxd leader");
             NodeProcess target = leader;
+            // warm-up (not measured): JIT-compile the servers' hot paths, as in a long-running control plane
+            runBoxd(target, 16, 40, "warm", null);
             for (int[] run : new int[][]{{1, opsAt1}, {64, perClientAt64}}) {
-                int clients = run[0], per = run[1];
-                String tag = "c" + clients + "x";
-                NodeProcess.Conn[] conns = new NodeProcess.Conn[clients];
-                Map<Integer, Integer> users = new HashMap<>();
-                for (int c = 0; c < clients; c++) conns[c] = target.connect();
-                // accounts: at most MAX_BOXES_PER_USER boxes each, registered before the clock starts
-                for (int c = 0; c < clients; c++) {
-                    for (int u = 0; u * StateMachine.MAX_BOXES_PER_USER < per + 10; u++) {
-                        String r = conns[c].call("register " + tag + c + "u" + u + " " + (clients * 100_000L + c * 1000L + u));
-                        if (!r.startsWith("ok")) throw new IllegalStateException(r);
-                    }
-                    users.put(c, 0);
-                }
-                for (int c = 0; c < clients; c++) conns[c].call("create " + tag + c + "u" + (per / StateMachine.MAX_BOXES_PER_USER + 0) + " warm" + tag + c);
-                List<Long> pids = nodes.stream().map(NodeProcess::pid).toList();
-                Figures f = measure("boxd", pids, clients, per, (c, i) -> {
-                    String r = conns[c].call("create " + tag + c + "u" + (i / StateMachine.MAX_BOXES_PER_USER) + " " + tag + c + "-" + i);
-                    if (!r.startsWith("ok")) throw new IOException(r);
-                });
+                Figures f = runBoxd(target, run[0], run[1], "c" + run[0] + "x", nodes);
                 System.out.println(f);
                 results.add(f);
-                for (NodeProcess.Conn conn : conns) conn.close();
             }
         } finally {
             for (NodeProcess n : nodes) n.kill();
@@ -185,6 +190,9 @@ public final class ControlBench {
             if (leader < 0) throw new IllegalStateException("no etcd leader; see " + work.resolve("etcd1/etcd.log"));
             URI put = URI.create("http://127.0.0.1:" + client[leader] + "/v3/kv/put");
             String value = Base64.getEncoder().encodeToString("x".repeat(payload).getBytes(StandardCharsets.US_ASCII));
+            measure("etcd", List.of(), 16, 40, (c, i) -> http.send(HttpRequest.newBuilder(put).POST(HttpRequest.BodyPublishers.ofString(
+                    "{\"key\":\"" + Base64.getEncoder().encodeToString(("/warm/" + c + "-" + i).getBytes(StandardCharsets.UTF_8))
+                            + "\",\"value\":\"" + value + "\"}")).build(), HttpResponse.BodyHandlers.ofString())); // warm-up
             for (int[] run : new int[][]{{1, opsAt1}, {64, perClientAt64}}) {
                 int clients = run[0], per = run[1];
                 List<Long> pids = etcds.stream().map(Process::pid).toList();

@@ -120,4 +120,25 @@ class SingleNodeTest {
             assertEquals("10.77.0.3", c.createBox("alice", "db", BoxSpec.DEFAULT).ipv4());
         }
     }
+
+    @Test
+    void movesToAFreePortWhenItsRememberedPortIsTaken() throws Exception {
+        String id;
+        String oldAddress;
+        try (ControlNode node = ControlNode.singleNode(dir)) {
+            node.start();
+            node.client().registerUser("alice", FakeKeys.ed25519(1));
+            id = node.client().createBox("alice", "web", BoxSpec.DEFAULT).id();
+            oldAddress = node.raftAddress();
+        }
+        int oldPort = Integer.parseInt(oldAddress.substring(oldAddress.indexOf(':') + 1));
+        try (var squatter = new java.net.ServerSocket(oldPort, 1, java.net.InetAddress.getLoopbackAddress());
+             ControlNode node = ControlNode.singleNode(dir)) {
+            node.start();
+            assertNotEquals(oldAddress, node.raftAddress());
+            Control c = node.client();
+            assertEquals(id, c.boxByName("web").orElseThrow().id());
+            assertEquals("10.77.0.3", c.createBox("alice", "db", BoxSpec.DEFAULT).ipv4());
+        }
+    }
 }

@@ -237,6 +237,24 @@ class ProxyServerIT {
             assertTrue(peak.poolGrowth() < 16L * 1024 * 1024,
                     "the proxy's buffers grew by " + peak.poolGrowth() + " bytes while relaying 50 MB");
         }
+        // the same over HTTP/2: per-stream flow control instead of TCP's
+        Path ca = downloadCa();
+        int port = proxy.httpsPort();
+        try (MemoryPeak peak = new MemoryPeak()) {
+            var up = curl("--http2", "--cacert", ca.toString(), "--resolve", "web." + ZONE + ":" + port + ":127.0.0.1",
+                    "--data-binary", "@" + big, "https://web." + ZONE + ":" + port + "/upload?rate=" + 40_000_000)
+                    .requireSuccess();
+            assertEquals("received " + FIFTY_MB + "\n", up.stdout());
+            var down = curl("--http2", "--cacert", ca.toString(), "--resolve", "web." + ZONE + ":" + port + ":127.0.0.1",
+                    "--limit-rate", "40000000", "-o", "/dev/null", "-w", "%{size_download} %{http_version}",
+                    "https://web." + ZONE + ":" + port + "/download?size=" + FIFTY_MB).requireSuccess();
+            assertEquals(FIFTY_MB + " 2", down.stdout());
+            peak.stop();
+            System.out.printf("50 MB up+down over h2: the proxy's pooled buffers grew by %.1f MB (%s)%n",
+                    peak.poolGrowth() / 1e6, peak);
+            assertTrue(peak.poolGrowth() < 16L * 1024 * 1024,
+                    "the proxy's buffers grew by " + peak.poolGrowth() + " bytes while relaying 50 MB over h2");
+        }
         // a chunked upload of unknown length, too
         var chunked = curl("-H", "Host: web." + ZONE, "-H", "Transfer-Encoding: chunked", "--data-binary", "@" + big,
                 http("/upload")).requireSuccess();

@@ -151,6 +151,12 @@ public final class GuestKernel {
             throws IOException, InterruptedException {
         Files.writeString(log, "$ " + String.join(" ", argv) + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         Process p = new ProcessBuilder(argv).directory(dir.toFile()).redirectErrorStream(true).start();
+        // a SIGTERM to boxd alone must not leave a make -j running: stop the step and its children on exit
+        Thread stopStep = new Thread(() -> {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }, "kernel-build-stop");
+        Runtime.getRuntime().addShutdownHook(stopStep);
         Thread pump = Thread.ofPlatform().daemon().name("kernel-build-log").start(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
                  var w = Files.newBufferedWriter(log, StandardOpenOption.APPEND)) {
@@ -169,11 +175,12 @@ public final class GuestKernel {
                 progress.phase(argv.get(0) + " still running" + (compiled == null ? "" : ", " + compiled.get() + " files compiled"));
             }
         } catch (InterruptedException e) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            stopStep.run();
+            Runtime.getRuntime().removeShutdownHook(stopStep);
             throw e;
         }
         pump.join(5000);
+        Runtime.getRuntime().removeShutdownHook(stopStep);
         if (p.exitValue() != 0) {
             List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
             String tail = String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));

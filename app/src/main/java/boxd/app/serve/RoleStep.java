@@ -4,10 +4,10 @@ import boxd.common.Control;
 import boxd.common.Role;
 
 /**
- * One role in serve's start order: how to build it from the {@link ServeContext}, or why this build cannot.
- * {@code client} extracts the control client from the control role (null for other roles).
+ * One role in serve's start order: how to build it from the {@link ServeContext}. {@code client} extracts the
+ * control client from the started control role (null for every other role).
  */
-public record RoleStep(String name, Factory factory, String unavailable, ClientOf client) {
+public record RoleStep(String name, Factory factory, ClientOf client) {
 
     /** Builds the role (not yet started). */
     @FunctionalInterface
@@ -21,17 +21,11 @@ public record RoleStep(String name, Factory factory, String unavailable, ClientO
         Control client(Role started);
     }
 
-    public static RoleStep available(String name, Factory factory) {
-        return new RoleStep(name, factory, null, null);
+    public static RoleStep of(String name, Factory factory) {
+        return new RoleStep(name, factory, null);
     }
 
     public static RoleStep control(Factory factory, ClientOf client) {
-        return new RoleStep("control", factory, null, client);
+        return new RoleStep("control", factory, client);
     }
-
-    public static RoleStep notAvailable(String name, String why) {
-        return new RoleStep(name, null, why, null);
-    }
-
-    public boolean isAvailable() { return factory != null; }
 }

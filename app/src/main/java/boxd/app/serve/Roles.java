@@ -32,10 +32,10 @@ final class Roles {
     static List<RoleStep> steps() {
         return List.of(
                 RoleStep.control(ctx -> new ControlNode(control(ctx.config())), started -> ((ControlNode) started).client()),
-                RoleStep.available("worker", ctx -> new WorkerRole(worker(ctx.config(), ctx.runtime()), ctx.requireControl())),
-                RoleStep.available("ssh", ctx -> new SshFrontend(ssh(ctx.config()), ctx.requireControl())),
-                RoleStep.available("dns", ctx -> new DnsServer(dns(ctx.config()), ctx.requireControl())),
-                RoleStep.available("proxy", ctx -> new ProxyServer(proxy(ctx.config()), ctx.requireControl())));
+                RoleStep.of("worker", ctx -> new WorkerRole(worker(ctx.config(), ctx.runtime()), ctx.requireControl())),
+                RoleStep.of("ssh", ctx -> new SshFrontend(ssh(ctx.config()), ctx.requireControl())),
+                RoleStep.of("dns", ctx -> new DnsServer(dns(ctx.config()), ctx.requireControl())),
+                RoleStep.of("proxy", ctx -> new ProxyServer(proxy(ctx.config()), ctx.requireControl())));
     }
 
     static ControlConfig control(BoxdConfig c) {

@@ -1,9 +1,6 @@
 package boxd.app.serve;
 
 import java.io.PrintStream;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -17,7 +14,6 @@ import boxd.app.image.GuestKernel;
 import boxd.app.image.ImageException;
 import boxd.app.image.ImageStore;
 import boxd.app.image.Rootfs;
-import boxd.common.Role;
 
 /**
  * {@code boxd serve}: every role in one process. Order of events: every port is checked free; doctor picks the
@@ -65,54 +61,25 @@ public final class ServeCommand {
             stop.countDown();
         });
 
-        ServeContext ctx = new ServeContext(config, runtime, null);
-        Deque<Role> started = new ArrayDeque<>();
-        List<String> missing = new ArrayList<>();
-        for (RoleStep step : Roles.steps()) {
-            if (stop.getCount() == 0) {
+        RoleSequence roles = new RoleSequence(out, err);
+        try {
+            if (!roles.startAll(Roles.steps(), new ServeContext(config, runtime, null), () -> stop.getCount() == 0)) {
                 out.println("stopping during start-up (SIG" + stopSignal.get() + ")");
-                closeAll(started, out, err);
+                roles.closeAll();
                 return 0;
             }
-            if (!step.isAvailable()) {
-                out.println(step.name() + ": " + step.unavailable());
-                missing.add(step.name());
-                continue;
-            }
-            if (ctx.control() == null && step.client() == null) {
-                out.println(step.name() + ": not started (it needs the control role, which is not running)");
-                missing.add(step.name());
-                continue;
-            }
-            Role role = null;
-            try {
-                role = step.factory().create(ctx);
-                role.start();
-            } catch (Exception e) {
-                err.println("boxd serve: the " + step.name() + " role could not start: " + message(e));
-                if (role != null) closeQuietly(role, err);
-                closeAll(started, out, err);
-                return 1;
-            }
-            started.push(role);
-            String line = role.describe();
-            out.println(line.startsWith(step.name() + " ") || line.startsWith(step.name() + ":") ? line : step.name() + ": " + line);
-            if (step.client() != null) ctx = ctx.withControl(step.client().client(role));
-        }
-        if (started.isEmpty()) {
-            err.println("boxd serve: no role is available in this build (" + String.join(", ", missing)
-                    + "), so there is nothing to serve");
+        } catch (RoleSequence.StartFailed e) {
+            err.println("boxd serve: " + e.getMessage());
             return 1;
         }
-        out.println("ready: " + started.size() + " role(s) running" + (missing.isEmpty() ? "" : ", not running: "
-                + String.join(", ", missing)) + "; Ctrl-C stops");
+        out.println("ready: " + roles.size() + " roles running; Ctrl-C stops");
         try {
             stop.await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         out.println("stopping (SIG" + stopSignal.get() + ")");
-        closeAll(started, out, err);
+        roles.closeAll();
         out.println("stopped");
         return 0;
     }
@@ -132,22 +99,6 @@ public final class ServeCommand {
                 Thread.currentThread().interrupt();
                 throw new ImageException("interrupted while building the guest kernel", e);
             }
-        }
-    }
-
-    private static void closeAll(Deque<Role> started, PrintStream out, PrintStream err) {
-        while (!started.isEmpty()) {
-            Role r = started.pop();
-            closeQuietly(r, err);
-            out.println(r.name() + ": closed");
-        }
-    }
-
-    private static void closeQuietly(Role r, PrintStream err) {
-        try {
-            r.close();
-        } catch (RuntimeException e) {
-            err.println("boxd serve: closing " + r.name() + " failed: " + message(e));
         }
     }
 
