@@ -28,7 +28,8 @@ public final class Doctor {
         };
         checks.add(new Diagnosis.Check("dev_kvm", f.devKvm() == HostFacts.DeviceState.ACCESSIBLE || kind != KvmKind.HARDWARE,
                 kvmDev, f.devKvm() == HostFacts.DeviceState.MISSING && !f.modules().isEmpty() && kind != KvmKind.NONE
-                        ? "KVM modules are loaded but /dev/kvm is missing (create it: mknod /dev/kvm c 10 232)" : "/dev/kvm"));
+                        ? "KVM modules are loaded but /dev/kvm is missing: if /proc/misc lists kvm, create it with"
+                        + " mknod /dev/kvm c 10 MINOR; if not, this kernel or container exposes no KVM device" : "/dev/kvm"));
         checks.add(new Diagnosis.Check("tun", f.devNetTun(), f.devNetTun() ? "present" : "missing",
                 f.devNetTun() ? "/dev/net/tun (taps for vm boxes)" : "/dev/net/tun missing: vm boxes need taps (modprobe tun)"));
         checks.add(new Diagnosis.Check("netns", f.netns().ok(), f.netns().ok() ? "works" : "unavailable", f.netns().detail()));
