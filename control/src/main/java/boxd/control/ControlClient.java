@@ -15,12 +15,14 @@ import boxd.common.User;
 import boxd.common.Worker;
 
 import java.security.SecureRandom;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * {@link Control} over a {@link ControlNode}: writes become {@link Command}s proposed through Raft (returning once
@@ -54,18 +56,31 @@ final class ControlClient implements Control {
         };
     }
 
+    /** Proposes {@code c}, then reads back what it made (this node applied it already); a miss is a bug. */
+    private <T> T writeAndReadBack(Command c, Supplier<Optional<T>> readBack, String vanished) {
+        write(c);
+        return readBack.get().orElseThrow(() -> new BoxdException(ErrorCode.INTERNAL, vanished));
+    }
+
+    private interface KeyedRead<T> { T read(Sql c, String key) throws SQLException; }
+
+    /** Reads from this node's replica by one key (a null key is read as ""). */
+    private <T> T readBy(KeyedRead<T> read, String key) {
+        return node.read(c -> read.read(c, str(key)));
+    }
+
     private static String str(String s) { return s == null ? "" : s; }
 
     // ---- accounts and keys ----
 
     @Override
     public Optional<User> userByKeyFingerprint(String fingerprint) {
-        return node.read(c -> Reads.userByFingerprint(c, str(fingerprint)));
+        return readBy(Reads::userByFingerprint, fingerprint);
     }
 
     @Override
     public Optional<User> user(String name) {
-        return node.read(c -> Reads.user(c, str(name)));
+        return readBy(Reads::user, name);
     }
 
     @Override
@@ -81,22 +96,22 @@ final class ControlClient implements Control {
     private User register(String name, String publicKey, String invite) {
         Names.requireLabel("user name", name);
         AuthorizedKey key = AuthorizedKey.parse(publicKey);
-        write(new Command.RegisterUser(name, key.fingerprint(), key.line(), invite, now()));
-        return user(name).orElseThrow(() -> new BoxdException(ErrorCode.INTERNAL, "the account vanished after it was created"));
+        return writeAndReadBack(new Command.RegisterUser(name, key.fingerprint(), key.line(), invite, now()),
+                () -> user(name), "the account vanished after it was created");
     }
 
     @Override
     public List<SshKey> keys(String user) {
-        return node.read(c -> Reads.keys(c, str(user)));
+        return readBy(Reads::keys, user);
     }
 
     @Override
     public SshKey addKey(String user, String publicKey) {
         AuthorizedKey key = AuthorizedKey.parse(publicKey);
         String fp = key.fingerprint();
-        write(new Command.AddKey(str(user), fp, key.line(), now()));
-        return keys(user).stream().filter(k -> k.fingerprint().equals(fp)).findFirst()
-                .orElseThrow(() -> new BoxdException(ErrorCode.INTERNAL, "the key vanished after it was added"));
+        return writeAndReadBack(new Command.AddKey(str(user), fp, key.line(), now()),
+                () -> keys(user).stream().filter(k -> k.fingerprint().equals(fp)).findFirst(),
+                "the key vanished after it was added");
     }
 
     @Override
@@ -125,8 +140,8 @@ final class ControlClient implements Control {
         Names.requireLabel("box name", name);
         BoxSpec s = spec == null ? BoxSpec.DEFAULT : spec;
         String id = boxId();
-        write(new Command.CreateBox(id, str(owner), name, s.cpus(), s.memoryMb(), s.diskGb(), s.image(), "", 0, now()));
-        return boxById(id).orElseThrow(() -> new BoxdException(ErrorCode.INTERNAL, "the box vanished after it was created"));
+        return writeAndReadBack(new Command.CreateBox(id, str(owner), name, s.cpus(), s.memoryMb(), s.diskGb(), s.image(),
+                "", 0, now()), () -> boxById(id), "the box vanished after it was created");
     }
 
     @Override
@@ -146,17 +161,17 @@ final class ControlClient implements Control {
 
     @Override
     public Optional<Box> boxByName(String name) {
-        return node.read(c -> Reads.boxByName(c, str(name)));
+        return readBy(Reads::boxByName, name);
     }
 
     @Override
     public Optional<Box> boxById(String id) {
-        return node.read(c -> Reads.boxById(c, str(id)));
+        return readBy(Reads::boxById, id);
     }
 
     @Override
     public List<Box> boxes(String owner) {
-        return node.read(c -> Reads.boxes(c, str(owner)));
+        return readBy(Reads::boxes, owner);
     }
 
     @Override
@@ -208,7 +223,7 @@ final class ControlClient implements Control {
 
     @Override
     public List<Box> boxesOn(String workerId) {
-        return node.read(c -> Reads.boxesOn(c, str(workerId)));
+        return readBy(Reads::boxesOn, workerId);
     }
 
     @Override
@@ -230,7 +245,7 @@ final class ControlClient implements Control {
 
     @Override
     public List<ProxyRoute> proxyRoutes(String owner) {
-        return node.read(c -> Reads.routes(c, str(owner)));
+        return readBy(Reads::routes, owner);
     }
 
     @Override

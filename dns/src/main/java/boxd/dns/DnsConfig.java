@@ -3,6 +3,7 @@ package boxd.dns;
 import java.net.Inet4Address;
 import java.net.InetAddress;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 import boxd.common.BoxdException;
 import boxd.common.ErrorCode;
@@ -65,40 +66,56 @@ public record DnsConfig(InetAddress bindAddress, int port, String zone, AnswerMo
     }
 
     public DnsConfig withBind(InetAddress address, int newPort) {
-        return new DnsConfig(address, newPort, zone, answerMode, proxyAddress, nsAddress, ttlSeconds,
-                rateLimitPerSecond, rateLimitBurst, udpThreads, maxTcpConnections);
+        return copy(c -> { c.bindAddress = address; c.port = newPort; });
     }
 
     public DnsConfig withZone(String newZone) {
-        return new DnsConfig(bindAddress, port, newZone, answerMode, proxyAddress, nsAddress, ttlSeconds,
-                rateLimitPerSecond, rateLimitBurst, udpThreads, maxTcpConnections);
+        return copy(c -> c.zone = newZone);
     }
 
     /** {@return this config answering every box name with {@code proxy}'s address} */
     public DnsConfig withProxyAddress(Inet4Address proxy) {
-        return new DnsConfig(bindAddress, port, zone, AnswerMode.PROXY_ADDRESS, proxy, nsAddress, ttlSeconds,
-                rateLimitPerSecond, rateLimitBurst, udpThreads, maxTcpConnections);
+        return copy(c -> { c.answerMode = AnswerMode.PROXY_ADDRESS; c.proxyAddress = proxy; });
     }
 
     public DnsConfig withNsAddress(Inet4Address ns) {
-        return new DnsConfig(bindAddress, port, zone, answerMode, proxyAddress, ns, ttlSeconds,
-                rateLimitPerSecond, rateLimitBurst, udpThreads, maxTcpConnections);
+        return copy(c -> c.nsAddress = ns);
     }
 
     /** {@return this config with a per-source UDP limit; {@code perSecond} 0 turns it off} */
     public DnsConfig withRateLimit(int perSecond, int burst) {
-        return new DnsConfig(bindAddress, port, zone, answerMode, proxyAddress, nsAddress, ttlSeconds,
-                perSecond, burst, udpThreads, maxTcpConnections);
+        return copy(c -> { c.rateLimitPerSecond = perSecond; c.rateLimitBurst = burst; });
     }
 
     public DnsConfig withUdpThreads(int threads) {
-        return new DnsConfig(bindAddress, port, zone, answerMode, proxyAddress, nsAddress, ttlSeconds,
-                rateLimitPerSecond, rateLimitBurst, threads, maxTcpConnections);
+        return copy(c -> c.udpThreads = threads);
     }
 
     public DnsConfig withMaxTcpConnections(int max) {
-        return new DnsConfig(bindAddress, port, zone, answerMode, proxyAddress, nsAddress, ttlSeconds,
-                rateLimitPerSecond, rateLimitBurst, udpThreads, max);
+        return copy(c -> c.maxTcpConnections = max);
+    }
+
+    /** {@return a copy of this config with {@code change} made to its components, validated as any new config is} */
+    private DnsConfig copy(Consumer<Components> change) {
+        Components c = new Components();
+        change.accept(c);
+        return new DnsConfig(c.bindAddress, c.port, c.zone, c.answerMode, c.proxyAddress, c.nsAddress, c.ttlSeconds,
+                c.rateLimitPerSecond, c.rateLimitBurst, c.udpThreads, c.maxTcpConnections);
+    }
+
+    /** This config's components, for {@link #copy} to change. */
+    private final class Components {
+        InetAddress bindAddress = DnsConfig.this.bindAddress;
+        int port = DnsConfig.this.port;
+        String zone = DnsConfig.this.zone;
+        AnswerMode answerMode = DnsConfig.this.answerMode;
+        Inet4Address proxyAddress = DnsConfig.this.proxyAddress;
+        Inet4Address nsAddress = DnsConfig.this.nsAddress;
+        int ttlSeconds = DnsConfig.this.ttlSeconds;
+        int rateLimitPerSecond = DnsConfig.this.rateLimitPerSecond;
+        int rateLimitBurst = DnsConfig.this.rateLimitBurst;
+        int udpThreads = DnsConfig.this.udpThreads;
+        int maxTcpConnections = DnsConfig.this.maxTcpConnections;
     }
 
     /** {@return the address published for ns1.ZONE: {@code nsAddress}, else the bind address, else 127.0.0.1} */

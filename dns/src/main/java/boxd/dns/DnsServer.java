@@ -224,10 +224,6 @@ public final class DnsServer implements Role {
 
     // ---- counters, for tests and the benchmark ----
 
-    long udpAnswered() {
-        return udp == null ? 0 : udp.answered.get();
-    }
-
     long udpDropped() {
         return udp == null ? 0 : udp.dropped.get();
     }

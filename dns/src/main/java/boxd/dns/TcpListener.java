@@ -14,7 +14,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import org.slf4j.Logger;
@@ -40,9 +39,6 @@ final class TcpListener implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private Thread acceptor;
     private volatile boolean closed;
-
-    final AtomicLong answered = new AtomicLong();
-    final AtomicLong refused = new AtomicLong();
 
     TcpListener(ServerSocket server, ZoneAnswerer answerer, Supplier<ZoneView> view, int maxConnections) {
         this.server = server;
@@ -73,7 +69,6 @@ final class TcpListener implements AutoCloseable {
             AtomicInteger count = bySource.computeIfAbsent(source, s -> new AtomicInteger());
             if (count.incrementAndGet() > perSource || !slots.tryAcquire()) {
                 release(source, count, false);
-                refused.incrementAndGet();
                 closeQuietly(socket);
                 continue;
             }
@@ -123,7 +118,6 @@ final class TcpListener implements AutoCloseable {
                 out.write(reply.length & 0xFF);
                 out.write(reply);
                 out.flush();
-                answered.incrementAndGet();
             }
         } catch (SocketTimeoutException e) {
             log.debug("tcp: idle connection from {} closed", socket.getInetAddress());

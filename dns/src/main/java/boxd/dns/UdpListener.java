@@ -31,7 +31,6 @@ final class UdpListener implements AutoCloseable {
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean closed;
 
-    final AtomicLong answered = new AtomicLong();
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong limited = new AtomicLong();
 
@@ -76,7 +75,6 @@ final class UdpListener implements AutoCloseable {
                     continue;
                 }
                 channel.send(ByteBuffer.wrap(reply), from);
-                answered.incrementAndGet();
             } catch (ClosedChannelException e) {
                 return; // close() was called (AsynchronousCloseException is one of these)
             } catch (IOException e) {

@@ -11,7 +11,7 @@
  *   <li>{@code boxd.proxy.tls}: the generated, zone-constrained CA ({@code keys/proxy-ca.crt}, served at
  *       {@code /.well-known/boxd/ca.crt}), operator certificates, and the SNI mapping.</li>
  *   <li>{@code boxd.proxy.tcp}: {@code PortForwarders} (exposures and SSH ports), {@code RawRelayHandler} and
- *       {@code Backpressure}, the read-after-write rule every relay direction follows.</li>
+ *       {@code BackpressureHandler}, the base of every relay direction's last handler: its read-after-write rule.</li>
  * </ul>
  */
 package boxd.proxy;

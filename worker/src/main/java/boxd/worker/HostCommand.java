@@ -87,6 +87,19 @@ public final class HostCommand {
         return false;
     }
 
+    /**
+     * {@return "TOOL (apt-get install PACKAGE)" for each tool of {@code toolsAndPackages} (tool, Debian package, tool,
+     * package, ...) that {@link #exists} does not find}
+     */
+    public static List<String> missing(String... toolsAndPackages) {
+        List<String> missing = new ArrayList<>();
+        for (int i = 0; i + 1 < toolsAndPackages.length; i += 2) {
+            String tool = toolsAndPackages[i];
+            if (!exists(tool)) missing.add(tool + " (apt-get install " + toolsAndPackages[i + 1] + ")");
+        }
+        return missing;
+    }
+
     /** {@return the mount points in this process's mount namespace at or below {@code dir}, in mount order} */
     public static List<String> mountPointsUnder(Path dir) {
         String prefix = dir.toAbsolutePath().normalize().toString();

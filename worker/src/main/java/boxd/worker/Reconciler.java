@@ -1,7 +1,6 @@
 package boxd.worker;
 
 import boxd.common.Box;
-import boxd.common.DesiredState;
 import boxd.common.ObservedState;
 import boxd.worker.runtime.RuntimeState;
 
@@ -83,10 +82,5 @@ public final class Reconciler {
                 }
             }
         }
-    }
-
-    /** {@return whether the box is one the worker should have running (used for capacity accounting)} */
-    public static boolean wantsRunning(Box b) {
-        return b.desired() != DesiredState.DESTROYED;
     }
 }

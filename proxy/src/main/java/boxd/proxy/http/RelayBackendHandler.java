@@ -1,10 +1,9 @@
 package boxd.proxy.http;
 
-import boxd.proxy.tcp.Backpressure;
+import boxd.proxy.tcp.BackpressureHandler;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpResponse;
@@ -18,16 +17,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Last handler of a backend (box) connection, after its {@code HttpClientCodec}: writes the box's responses to the
- * client channel with {@link Backpressure} (the backend reads its next batch once the client took the last one),
- * tells {@link RelayFrontendHandler} when a response ends or the box closes, and hands a 101 to it to switch both sides
- * to a raw relay. One instance per backend connection; runs on the client channel's event loop.
+ * client channel under {@link BackpressureHandler}'s rule (the backend reads its next batch once the client took the
+ * last one), tells {@link RelayFrontendHandler} when a response ends or the box closes, and hands a 101 to it to switch
+ * both sides to a raw relay. One instance per backend connection; runs on the client channel's event loop.
  */
-final class RelayBackendHandler extends ChannelInboundHandlerAdapter {
+final class RelayBackendHandler extends BackpressureHandler {
     private static final Logger log = LoggerFactory.getLogger(RelayBackendHandler.class);
 
     private final Channel frontend;
     private final RelayFrontendHandler owner;
-    private final Backpressure flow = new Backpressure();
     private boolean inResponse;
     private boolean skipLast; // after a 1xx sent as one full message, its empty last content is dropped
 
@@ -37,10 +35,7 @@ final class RelayBackendHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
-        ctx.fireChannelActive();
-    }
+    protected Channel peer() { return frontend; }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -53,7 +48,7 @@ final class RelayBackendHandler extends ChannelInboundHandlerAdapter {
             ForwardedHeaders.toClient(resp);
             if (resp.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
                 // HTTP/2 needs a 1xx as one headers frame: send it whole
-                flow.write(frontend, full(resp));
+                relay(full(resp));
                 skipLast = !(msg instanceof LastHttpContent);
                 ReferenceCountUtil.release(msg);
                 return;
@@ -72,7 +67,7 @@ final class RelayBackendHandler extends ChannelInboundHandlerAdapter {
             }
         }
         if (frontend.isActive()) {
-            flow.write(frontend, msg);
+            relay(msg);
         } else {
             ReferenceCountUtil.release(msg);
             ctx.close();
@@ -82,11 +77,6 @@ final class RelayBackendHandler extends ChannelInboundHandlerAdapter {
     private static DefaultFullHttpResponse full(HttpResponse r) {
         return new DefaultFullHttpResponse(r.protocolVersion(), r.status(), Unpooled.EMPTY_BUFFER, r.headers().copy(),
                 EmptyHttpHeaders.INSTANCE);
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        flow.readComplete(ctx, frontend);
     }
 
     @Override

@@ -1,13 +1,12 @@
 package boxd.proxy.http;
 
 import boxd.proxy.route.RouteTable;
-import boxd.proxy.tcp.Backpressure;
+import boxd.proxy.tcp.BackpressureHandler;
 import boxd.proxy.tcp.RawRelayHandler;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -30,18 +29,18 @@ import java.util.function.UnaryOperator;
 /**
  * Last handler of the client side (HTTP/1.1 connection or HTTP/2 stream), after {@link HostRouteHandler}: keeps one
  * HTTP/1.1 connection to the routed box (dialed on this channel's event loop, auto-read off, reused while the host
- * stays the same), sends each request and its body chunks there with {@link Backpressure}, and answers 502 when the box
- * cannot be reached. Responses come back through {@link RelayBackendHandler}. After a WebSocket 101 both sides become a
- * raw byte relay. Auto-read is off on this channel: it reads the next batch only when the last one was written.
+ * stays the same), sends each request and its body chunks there under {@link BackpressureHandler}'s rule, and answers
+ * 502 when the box cannot be reached. Responses come back through {@link RelayBackendHandler}. After a WebSocket 101
+ * both sides become a raw byte relay. Auto-read is off on this channel: it reads the next batch only when the last one
+ * was written.
  */
-public final class RelayFrontendHandler extends ChannelInboundHandlerAdapter {
+public final class RelayFrontendHandler extends BackpressureHandler {
     private static final Logger log = LoggerFactory.getLogger(RelayFrontendHandler.class);
 
     private final Bootstrap backendTemplate;
     private final UnaryOperator<InetSocketAddress> dialOverride;
     private final String scheme;
     private final boolean http2;
-    private final Backpressure flow = new Backpressure();
     private final ArrayDeque<Object> pending = new ArrayDeque<>(); // written once the backend is connected
 
     private ChannelHandlerContext ctx;
@@ -69,14 +68,11 @@ public final class RelayFrontendHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        if (ctx.channel().isActive()) ctx.read();
+        super.handlerAdded(ctx);
     }
 
     @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
-        ctx.fireChannelActive();
-    }
+    protected Channel peer() { return backend; }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -100,7 +96,7 @@ public final class RelayFrontendHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (backend != null && backend.isActive() && addr.equals(backendAddress)) {
-            flow.write(backend, req);
+            relay(req);
             return;
         }
         if (backend != null) {
@@ -117,7 +113,7 @@ public final class RelayFrontendHandler extends ChannelInboundHandlerAdapter {
         } else if (connecting) {
             pending.add(c);
         } else if (backend != null && backend.isActive()) {
-            flow.write(backend, c);
+            relay(c);
         } else {
             c.release();
         }
@@ -128,7 +124,7 @@ public final class RelayFrontendHandler extends ChannelInboundHandlerAdapter {
         backendAddress = addr;
         backendTarget = target;
         pending.add(first);
-        flow.pause();
+        pauseReads();
         Channel front = ctx.channel();
         RelayFrontendHandler self = this;
         Bootstrap b = backendTemplate.clone(front.eventLoop()).handler(new ChannelInitializer<Channel>() {
@@ -154,12 +150,12 @@ public final class RelayFrontendHandler extends ChannelInboundHandlerAdapter {
                 log.debug("cannot reach {} at {}: {}", target.boxName(), addr, f.cause().toString());
                 failPending(ErrorPages.unreachable(first.protocolVersion(), target.boxName(), target.ipv4(),
                         target.port(), reason(f.cause())));
-                flow.resume(ctx);
+                resumeReads(ctx);
                 return;
             }
             backend = f.channel();
-            while (!pending.isEmpty()) flow.write(backend, pending.poll());
-            flow.resumeAfterWrites(ctx, backend);
+            while (!pending.isEmpty()) relay(pending.poll());
+            resumeReadsAfterWrites(ctx);
         });
     }
 
@@ -184,11 +180,6 @@ public final class RelayFrontendHandler extends ChannelInboundHandlerAdapter {
         HttpUtil.setKeepAlive(page, keepAlive);
         var f = ctx.writeAndFlush(page);
         if (!keepAlive && !http2) f.addListener(ChannelFutureListener.CLOSE);
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        flow.readComplete(ctx, backend);
     }
 
     @Override

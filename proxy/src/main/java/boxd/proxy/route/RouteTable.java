@@ -101,8 +101,6 @@ public final class RouteTable {
     /** {@return the TCP listeners this snapshot asks for, by public port} */
     public Map<Integer, Forward> forwards() { return forwards; }
 
-    public int boxCount() { return boxesByName.size(); }
-
     /** Lower-cases, drops the port and a trailing dot; null for an empty or bracketed (IPv6 literal) host. */
     static String hostOnly(String hostHeader) {
         if (hostHeader == null) return null;

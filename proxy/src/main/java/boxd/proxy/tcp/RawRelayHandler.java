@@ -5,36 +5,27 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * Last handler of one side of a byte relay (a TCP forward, or an HTTP connection after a 101 Switching Protocols):
- * bytes read here are written to {@code peer} with {@link Backpressure}; when either side closes, the other is closed
- * once what was written to it is flushed. Auto-read must be off on both channels; one instance per channel.
+ * bytes read here are relayed to {@code peer} under {@link BackpressureHandler}'s read-after-write rule; when either
+ * side closes, the other is closed once what was written to it is flushed. Auto-read must be off on both channels; one
+ * instance per channel.
  */
-public final class RawRelayHandler extends ChannelInboundHandlerAdapter {
+public final class RawRelayHandler extends BackpressureHandler {
     private final Channel peer;
-    private final Backpressure flow = new Backpressure();
 
     public RawRelayHandler(Channel peer) { this.peer = peer; }
 
     @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
-        if (ctx.channel().isActive()) ctx.read();
-    }
-
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
-        ctx.read();
-        ctx.fireChannelActive();
-    }
+    protected Channel peer() { return peer; }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof ByteBuf buf) {
             if (peer.isActive()) {
-                flow.write(peer, buf);
+                relay(buf);
             } else {
                 buf.release();
             }
@@ -42,11 +33,6 @@ public final class RawRelayHandler extends ChannelInboundHandlerAdapter {
             // leftovers of a removed HTTP codec (the empty last content after a 101): nothing to relay
             ReferenceCountUtil.release(msg);
         }
-    }
-
-    @Override
-    public void channelReadComplete(ChannelHandlerContext ctx) {
-        flow.readComplete(ctx, peer);
     }
 
     @Override
@@ -59,7 +45,7 @@ public final class RawRelayHandler extends ChannelInboundHandlerAdapter {
         closeOnFlush(ctx.channel());
     }
 
-    public static void closeOnFlush(Channel ch) {
+    private static void closeOnFlush(Channel ch) {
         if (ch != null && ch.isActive()) {
             ch.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }

@@ -38,11 +38,7 @@ public final class VcpuFd implements AutoCloseable {
     public KvmRun kvmRun() { return run; }
 
     private int ioctl(long req, NativeBuffer arg, String name) {
-        try {
-            return Sys.ioctl(fd, req, arg, name);
-        } catch (SysException e) {
-            throw KvmException.of(e);
-        }
+        return KvmIoctl.call(fd, req, arg, name);
     }
 
     /** KVM_RUN: returns true when the guest exited (read {@link #kvmRun()}), false when interrupted (EINTR/EAGAIN). */
@@ -57,48 +53,40 @@ public final class VcpuFd implements AutoCloseable {
     }
 
     public KvmRegs getRegs() {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_REGS)) {
-            ioctl(KvmAbi.KVM_GET_REGS, b, "KVM_GET_REGS");
+        return KvmIoctl.get(fd, KvmAbi.KVM_GET_REGS, "KVM_GET_REGS", KvmAbi.SIZEOF_KVM_REGS, b -> {
             KvmRegs r = new KvmRegs();
             r.readFrom(b);
             return r;
-        }
+        });
     }
 
     public void setRegs(KvmRegs r) {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_REGS)) {
-            r.writeTo(b);
-            ioctl(KvmAbi.KVM_SET_REGS, b, "KVM_SET_REGS");
-        }
+        KvmIoctl.set(fd, KvmAbi.KVM_SET_REGS, "KVM_SET_REGS", KvmAbi.SIZEOF_KVM_REGS, r::writeTo);
     }
 
     public KvmSregs getSregs() {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_SREGS)) {
-            ioctl(KvmAbi.KVM_GET_SREGS, b, "KVM_GET_SREGS");
+        return KvmIoctl.get(fd, KvmAbi.KVM_GET_SREGS, "KVM_GET_SREGS", KvmAbi.SIZEOF_KVM_SREGS, b -> {
             KvmSregs s = new KvmSregs();
             s.readFrom(b);
             return s;
-        }
+        });
     }
 
     public void setSregs(KvmSregs s) {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_SREGS)) {
-            s.writeTo(b);
-            ioctl(KvmAbi.KVM_SET_SREGS, b, "KVM_SET_SREGS");
-        }
+        KvmIoctl.set(fd, KvmAbi.KVM_SET_SREGS, "KVM_SET_SREGS", KvmAbi.SIZEOF_KVM_SREGS, s::writeTo);
     }
 
     /** KVM_SET_FPU with the x87 control word and MXCSR a freshly reset CPU has. */
     public void setFpu(int fcw, int mxcsr) {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_FPU)) {
+        KvmIoctl.set(fd, KvmAbi.KVM_SET_FPU, "KVM_SET_FPU", KvmAbi.SIZEOF_KVM_FPU, b -> {
             b.putU16(KvmAbi.OFF_FPU_FCW, fcw);
             b.putI32(KvmAbi.OFF_FPU_MXCSR, mxcsr);
-            ioctl(KvmAbi.KVM_SET_FPU, b, "KVM_SET_FPU");
-        }
+        });
     }
 
     public void setCpuid(List<CpuidEntry> entries) {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_CPUID2 + (long) entries.size() * KvmAbi.SIZEOF_KVM_CPUID_ENTRY2)) {
+        long size = KvmAbi.SIZEOF_KVM_CPUID2 + (long) entries.size() * KvmAbi.SIZEOF_KVM_CPUID_ENTRY2;
+        KvmIoctl.set(fd, KvmAbi.KVM_SET_CPUID2, "KVM_SET_CPUID2", size, b -> {
             b.putI32(KvmAbi.OFF_CPUID2_NENT, entries.size());
             for (int i = 0; i < entries.size(); i++) {
                 CpuidEntry e = entries.get(i);
@@ -111,8 +99,7 @@ public final class VcpuFd implements AutoCloseable {
                 b.putI32(o + KvmAbi.OFF_CPUID_ENTRY2_ECX, e.ecx());
                 b.putI32(o + KvmAbi.OFF_CPUID_ENTRY2_EDX, e.edx());
             }
-            ioctl(KvmAbi.KVM_SET_CPUID2, b, "KVM_SET_CPUID2");
-        }
+        });
     }
 
     /** KVM_SET_MSRS; KVM returns how many it set, and a short count is an error naming the first MSR refused. */
@@ -127,29 +114,25 @@ public final class VcpuFd implements AutoCloseable {
     /** KVM_SET_MSRS in map order; returns how many KVM set (it stops at the first MSR it refuses). */
     public int setMsrsPartially(Map<Integer, Long> msrs) {
         Integer[] keys = msrs.keySet().toArray(new Integer[0]);
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_MSRS + (long) keys.length * KvmAbi.SIZEOF_KVM_MSR_ENTRY)) {
+        long size = KvmAbi.SIZEOF_KVM_MSRS + (long) keys.length * KvmAbi.SIZEOF_KVM_MSR_ENTRY;
+        return KvmIoctl.set(fd, KvmAbi.KVM_SET_MSRS, "KVM_SET_MSRS", size, b -> {
             b.putI32(KvmAbi.OFF_MSRS_NMSRS, keys.length);
             for (int i = 0; i < keys.length; i++) {
                 long o = KvmAbi.OFF_MSRS_ENTRIES + (long) i * KvmAbi.SIZEOF_KVM_MSR_ENTRY;
                 b.putI32(o + KvmAbi.OFF_MSR_ENTRY_INDEX, keys[i]);
                 b.putI64(o + KvmAbi.OFF_MSR_ENTRY_DATA, msrs.get(keys[i]));
             }
-            return ioctl(KvmAbi.KVM_SET_MSRS, b, "KVM_SET_MSRS");
-        }
+        });
     }
 
     public byte[] getLapic() {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_LAPIC_STATE)) {
-            ioctl(KvmAbi.KVM_GET_LAPIC, b, "KVM_GET_LAPIC");
-            return b.getBytes(0, KvmAbi.SIZEOF_KVM_LAPIC_STATE);
-        }
+        return KvmIoctl.get(fd, KvmAbi.KVM_GET_LAPIC, "KVM_GET_LAPIC", KvmAbi.SIZEOF_KVM_LAPIC_STATE,
+                b -> b.getBytes(0, KvmAbi.SIZEOF_KVM_LAPIC_STATE));
     }
 
     public void setLapic(byte[] regs) {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_LAPIC_STATE)) {
-            b.putBytes(0, regs, 0, KvmAbi.SIZEOF_KVM_LAPIC_STATE);
-            ioctl(KvmAbi.KVM_SET_LAPIC, b, "KVM_SET_LAPIC");
-        }
+        KvmIoctl.set(fd, KvmAbi.KVM_SET_LAPIC, "KVM_SET_LAPIC", KvmAbi.SIZEOF_KVM_LAPIC_STATE,
+                b -> b.putBytes(0, regs, 0, KvmAbi.SIZEOF_KVM_LAPIC_STATE));
     }
 
     /** Injects exception {@code vector} (no error code) at the current RIP through KVM_GET/SET_VCPU_EVENTS. */
@@ -176,11 +159,11 @@ public final class VcpuFd implements AutoCloseable {
 
     /** KVM_SET_SIGNAL_MASK: the signal mask in force while the thread is inside KVM_RUN (kernel sigset, 8 bytes). */
     public void setSignalMask(byte[] kernelSigset) {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_SIGNAL_MASK + LinuxAbi.KERNEL_SIGSET_BYTES)) {
+        long size = KvmAbi.SIZEOF_KVM_SIGNAL_MASK + LinuxAbi.KERNEL_SIGSET_BYTES;
+        KvmIoctl.set(fd, KvmAbi.KVM_SET_SIGNAL_MASK, "KVM_SET_SIGNAL_MASK", size, b -> {
             b.putI32(0, LinuxAbi.KERNEL_SIGSET_BYTES);
             b.putBytes(KvmAbi.OFF_SIGNAL_MASK_SIGSET, kernelSigset, 0, LinuxAbi.KERNEL_SIGSET_BYTES);
-            ioctl(KvmAbi.KVM_SET_SIGNAL_MASK, b, "KVM_SET_SIGNAL_MASK");
-        }
+        });
     }
 
     @Override

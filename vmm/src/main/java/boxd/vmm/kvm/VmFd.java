@@ -1,9 +1,7 @@
 package boxd.vmm.kvm;
 
 import boxd.vmm.sys.KvmAbi;
-import boxd.vmm.sys.NativeBuffer;
 import boxd.vmm.sys.Sys;
-import boxd.vmm.sys.SysException;
 
 /** A KVM VM fd: memory slots, the in-kernel irqchip and PIT, irqfd/ioeventfd, and vCPU creation. */
 public final class VmFd implements AutoCloseable {
@@ -16,76 +14,55 @@ public final class VmFd implements AutoCloseable {
     }
 
     private int ioctl(long req, long arg, String name) {
-        try {
-            return Sys.ioctl(fd, req, arg, name);
-        } catch (SysException e) {
-            throw KvmException.of(e);
-        }
-    }
-
-    private int ioctl(long req, NativeBuffer arg, String name) {
-        try {
-            return Sys.ioctl(fd, req, arg, name);
-        } catch (SysException e) {
-            throw KvmException.of(e);
-        }
+        return KvmIoctl.call(fd, req, arg, name);
     }
 
     public void setTssAddr(long addr) { ioctl(KvmAbi.KVM_SET_TSS_ADDR, addr, "KVM_SET_TSS_ADDR"); }
 
     public void setIdentityMapAddr(long addr) {
-        try (NativeBuffer b = NativeBuffer.allocate(8)) {
-            b.putI64(0, addr);
-            ioctl(KvmAbi.KVM_SET_IDENTITY_MAP_ADDR, b, "KVM_SET_IDENTITY_MAP_ADDR");
-        }
+        KvmIoctl.set(fd, KvmAbi.KVM_SET_IDENTITY_MAP_ADDR, "KVM_SET_IDENTITY_MAP_ADDR", 8, b -> b.putI64(0, addr));
     }
 
     public void createIrqchip() { ioctl(KvmAbi.KVM_CREATE_IRQCHIP, 0, "KVM_CREATE_IRQCHIP"); }
 
     public void createPit2() {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_PIT_CONFIG)) {
-            b.putI32(KvmAbi.OFF_PIT_CONFIG_FLAGS, KvmAbi.KVM_PIT_SPEAKER_DUMMY);
-            ioctl(KvmAbi.KVM_CREATE_PIT2, b, "KVM_CREATE_PIT2");
-        }
+        KvmIoctl.set(fd, KvmAbi.KVM_CREATE_PIT2, "KVM_CREATE_PIT2", KvmAbi.SIZEOF_KVM_PIT_CONFIG,
+                b -> b.putI32(KvmAbi.OFF_PIT_CONFIG_FLAGS, KvmAbi.KVM_PIT_SPEAKER_DUMMY));
     }
 
     public void setUserMemoryRegion(int slot, long guestPhysAddr, long size, long hostAddr) {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_USERSPACE_MEMORY_REGION)) {
+        KvmIoctl.set(fd, KvmAbi.KVM_SET_USER_MEMORY_REGION, "KVM_SET_USER_MEMORY_REGION", KvmAbi.SIZEOF_KVM_USERSPACE_MEMORY_REGION, b -> {
             b.putI32(KvmAbi.OFF_MEMREGION_SLOT, slot);
             b.putI64(KvmAbi.OFF_MEMREGION_GUEST_PHYS_ADDR, guestPhysAddr);
             b.putI64(KvmAbi.OFF_MEMREGION_MEMORY_SIZE, size);
             b.putI64(KvmAbi.OFF_MEMREGION_USERSPACE_ADDR, hostAddr);
-            ioctl(KvmAbi.KVM_SET_USER_MEMORY_REGION, b, "KVM_SET_USER_MEMORY_REGION");
-        }
+        });
     }
 
     /** Routes writes to {@code eventFd} into interrupt line {@code gsi} (edge: one pulse per write). */
     public void irqfd(int eventFd, int gsi) {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_IRQFD)) {
+        KvmIoctl.set(fd, KvmAbi.KVM_IRQFD, "KVM_IRQFD", KvmAbi.SIZEOF_KVM_IRQFD, b -> {
             b.putI32(KvmAbi.OFF_IRQFD_FD, eventFd);
             b.putI32(KvmAbi.OFF_IRQFD_GSI, gsi);
-            ioctl(KvmAbi.KVM_IRQFD, b, "KVM_IRQFD");
-        }
+        });
     }
 
     /** Turns guest MMIO writes of {@code len} bytes equal to {@code datamatch} at {@code addr} into eventfd signals. */
     public void ioeventfd(int eventFd, long addr, int len, long datamatch) {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_IOEVENTFD)) {
+        KvmIoctl.set(fd, KvmAbi.KVM_IOEVENTFD, "KVM_IOEVENTFD", KvmAbi.SIZEOF_KVM_IOEVENTFD, b -> {
             b.putI64(KvmAbi.OFF_IOEVENTFD_DATAMATCH, datamatch);
             b.putI64(KvmAbi.OFF_IOEVENTFD_ADDR, addr);
             b.putI32(KvmAbi.OFF_IOEVENTFD_LEN, len);
             b.putI32(KvmAbi.OFF_IOEVENTFD_FD, eventFd);
             b.putI32(KvmAbi.OFF_IOEVENTFD_FLAGS, KvmAbi.KVM_IOEVENTFD_FLAG_DATAMATCH);
-            ioctl(KvmAbi.KVM_IOEVENTFD, b, "KVM_IOEVENTFD");
-        }
+        });
     }
 
     public void irqLine(int irq, boolean level) {
-        try (NativeBuffer b = NativeBuffer.allocate(KvmAbi.SIZEOF_KVM_IRQ_LEVEL)) {
+        KvmIoctl.set(fd, KvmAbi.KVM_IRQ_LINE, "KVM_IRQ_LINE", KvmAbi.SIZEOF_KVM_IRQ_LEVEL, b -> {
             b.putI32(KvmAbi.OFF_IRQ_LEVEL_IRQ, irq);
             b.putI32(KvmAbi.OFF_IRQ_LEVEL_LEVEL, level ? 1 : 0);
-            ioctl(KvmAbi.KVM_IRQ_LINE, b, "KVM_IRQ_LINE");
-        }
+        });
     }
 
     public VcpuFd createVcpu(int id) {

@@ -18,7 +18,6 @@ final class LibC {
     static native int ioctl(int fd, long request, long arg) throws LastErrorException;
     static native long mmap(long addr, long length, int prot, int flags, int fd, long offset) throws LastErrorException;
     static native int munmap(long addr, long length) throws LastErrorException;
-    static native int madvise(long addr, long length, int advice) throws LastErrorException;
     static native int eventfd(int initval, int flags) throws LastErrorException;
     static native long read(int fd, Pointer buf, long count) throws LastErrorException;
     static native long write(int fd, Pointer buf, long count) throws LastErrorException;
@@ -28,7 +27,6 @@ final class LibC {
     static native int epoll_wait(int epfd, Pointer events, int maxevents, int timeout) throws LastErrorException;
     static native int memfd_create(String name, int flags) throws LastErrorException;
     static native int ftruncate(int fd, long length) throws LastErrorException;
-    static native int fcntl(int fd, int cmd, long arg) throws LastErrorException;
     static native int gettid();
     static native int getpid();
     static native int tgkill(int tgid, int tid, int sig) throws LastErrorException;

@@ -67,14 +67,6 @@ public final class Sys {
         }
     }
 
-    public static void madviseDontNeed(long address, long length) {
-        try {
-            LibC.madvise(address, length, LinuxAbi.MADV_DONTNEED);
-        } catch (LastErrorException e) {
-            throw fail("madvise", e);
-        }
-    }
-
     public static int eventfd(int flags) {
         try {
             return LibC.eventfd(0, flags);
@@ -96,15 +88,6 @@ public final class Sys {
             LibC.ftruncate(fd, length);
         } catch (LastErrorException e) {
             throw fail("ftruncate", e);
-        }
-    }
-
-    public static void setNonBlocking(int fd) {
-        try {
-            int fl = LibC.fcntl(fd, LinuxAbi.F_GETFL, 0);
-            LibC.fcntl(fd, LinuxAbi.F_SETFL, fl | LinuxAbi.O_NONBLOCK);
-        } catch (LastErrorException e) {
-            throw fail("fcntl", e);
         }
     }
 

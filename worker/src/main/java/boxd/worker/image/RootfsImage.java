@@ -138,11 +138,7 @@ public final class RootfsImage {
 
     /** {@return the host tools a build needs that are missing, each with its Debian package} */
     public static List<String> missingTools() {
-        List<String> missing = new ArrayList<>();
-        if (!HostCommand.exists("debootstrap")) missing.add("debootstrap (apt-get install debootstrap)");
-        if (!HostCommand.exists("mkfs.ext4")) missing.add("mkfs.ext4 (apt-get install e2fsprogs)");
-        if (!HostCommand.exists("chroot")) missing.add("chroot (apt-get install coreutils)");
-        return missing;
+        return HostCommand.missing("debootstrap", "debootstrap", "mkfs.ext4", "e2fsprogs", "chroot", "coreutils");
     }
 
     /**

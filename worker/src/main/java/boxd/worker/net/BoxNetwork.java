@@ -81,16 +81,33 @@ public record BoxNetwork(String bridge, String gateway, int prefixLength, String
         String[] p = ip.split("\\.");
         long v = 0;
         for (String s : p) v = (v << 8) | Integer.parseInt(s);
-        long mask = prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
-        v &= mask;
+        return dotted(v & mask(prefix));
+    }
+
+    /** {@return the dotted netmask of a prefix length, e.g. 255.255.0.0 for 16} */
+    public static String netmask(int prefixLength) {
+        if (prefixLength < 0 || prefixLength > 32) throw new IllegalArgumentException("prefix length " + prefixLength);
+        return dotted(mask(prefixLength));
+    }
+
+    private static long mask(int prefix) {
+        return prefix == 0 ? 0 : (0xffffffffL << (32 - prefix)) & 0xffffffffL;
+    }
+
+    private static String dotted(long v) {
         return ((v >> 24) & 255) + "." + ((v >> 16) & 255) + "." + ((v >> 8) & 255) + "." + (v & 255);
     }
 
     /** Name of the host end of a box's veth: "vb" + the id without "b-", at most 15 characters. */
     public static String vethName(String boxId) {
+        return linkName("vb", boxId);
+    }
+
+    /** {@return a host link name for a box: the two-letter {@code prefix} + the id without "b-", at most 15 characters} */
+    public static String linkName(String prefix, String boxId) {
         String s = boxId.startsWith("b-") ? boxId.substring(2) : boxId;
         s = s.replaceAll("[^A-Za-z0-9]", "");
-        return "vb" + (s.length() > 13 ? s.substring(s.length() - 13) : s);
+        return prefix + (s.length() > 13 ? s.substring(s.length() - 13) : s);
     }
 
     /**

@@ -114,6 +114,19 @@ public final class Cgroups {
         }
     }
 
+    /** Removes the shared "boxd" parent cgroups when no box is left under them (the kernel refuses otherwise). */
+    public void removeParentsIfUnused() {
+        List<Path> parents = v2 ? List.of(base.resolve("boxd"))
+                : List.of(base.resolve("cpu/boxd"), base.resolve("memory/boxd"), base.resolve("pids/boxd"));
+        for (Path p : parents) {
+            try {
+                Files.deleteIfExists(p);
+            } catch (IOException stillInUse) {
+                // boxes (of this or another worker) remain under it
+            }
+        }
+    }
+
     /** {@return the memory limit in bytes set on the box's cgroup, or -1} */
     public long memoryLimit(String boxId) {
         Path f = v2 ? dirs(boxId).get(0).resolve("memory.max") : dirs(boxId).get(1).resolve("memory.limit_in_bytes");

@@ -9,17 +9,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.TreeSet;
 
 /**
  * The namespace runtime: a box is the image directory as the read-only lower of an overlayfs whose upper lives on the
@@ -27,7 +24,8 @@ import java.util.TreeSet;
  * cgroup, with a veth on the bridge, and {@code sshd -D} as its PID 1.
  *
  * <p>Per box, {@code DataDir.box(id)} holds {@code disk.ext4} (sparse), {@code stage2.sh} (what runs inside the new
- * namespaces), {@code authorized_keys}, {@code image} (the lower it was created on), {@code pid} (the launcher's pid
+ * namespaces), {@code fstab} (its mounts, made by one {@code mount -a}), {@code authorized_keys},
+ * {@code image} (the lower it was created on), {@code pid} (the launcher's pid
  * and start time, for adoption after a worker restart) and {@code console.log}. Every mount of a box is made inside
  * its private mount namespace, so it vanishes with the box's processes and none is left on the host.
  *
@@ -62,13 +60,9 @@ public final class NamespaceRuntime implements BoxRuntime {
 
     /** {@return the host tools this runtime needs that are missing, each with its Debian package} */
     public static List<String> missingTools() {
-        List<String> missing = new ArrayList<>();
-        for (String[] t : new String[][]{{"unshare", "util-linux"}, {"setsid", "util-linux"}, {"pivot_root", "util-linux"},
-                {"mount", "mount"}, {"losetup", "mount"}, {"ip", "iproute2"}, {"mkfs.ext4", "e2fsprogs"},
-                {"bash", "bash"}, {"ssh-keygen", "openssh-client"}}) {
-            if (!HostCommand.exists(t[0])) missing.add(t[0] + " (apt-get install " + t[1] + ")");
-        }
-        return missing;
+        return HostCommand.missing("unshare", "util-linux", "setsid", "util-linux", "pivot_root", "util-linux",
+                "mount", "mount", "losetup", "mount", "ip", "iproute2", "mkfs.ext4", "e2fsprogs",
+                "bash", "bash");
     }
 
     @Override
@@ -91,12 +85,14 @@ public final class NamespaceRuntime implements BoxRuntime {
         Path disk = d.resolve("disk.ext4");
         if (Files.exists(disk)) return;
         Path staging = d.resolve("staging");
+        long t0 = System.nanoTime();
         try {
             Files.createDirectories(d.resolve("disk"));
             Files.createDirectories(d.resolve("root"));
             Files.writeString(d.resolve("image"), imageRoot + "\n");
-            HostCommand.run(List.of("rm", "-rf", "--one-file-system", staging.toString()), null, Duration.ofSeconds(30));
+            if (Files.exists(staging, java.nio.file.LinkOption.NOFOLLOW_LINKS)) removeTree(staging);  // left by a crashed create
             stageUpper(box, staging);
+            long tStaged = System.nanoTime();
             Path tmp = d.resolve("disk.ext4.tmp");
             Files.deleteIfExists(tmp);
             HostCommand.run(List.of("mkfs.ext4", "-q", "-F", "-m", "0", "-L", "boxd-upper", "-d", staging.toString(),
@@ -104,7 +100,10 @@ public final class NamespaceRuntime implements BoxRuntime {
                     null, Duration.ofSeconds(60))
                     .orThrow("formatting the disk of box " + box.name(), "apt-get install e2fsprogs");
             Files.move(tmp, disk, StandardCopyOption.ATOMIC_MOVE);
-            HostCommand.run(List.of("rm", "-rf", "--one-file-system", staging.toString()), null, Duration.ofSeconds(30));
+            long tDisk = System.nanoTime();
+            removeTree(staging);
+            log.debug("box {} ({}) created in {} ms (stage upper + host keys {}, mkfs {}, cleanup {})", box.name(), box.id(),
+                    ms(System.nanoTime() - t0), ms(tStaged - t0), ms(tDisk - tStaged), ms(System.nanoTime() - tDisk));
         } catch (IOException e) {
             throw new BoxdException(ErrorCode.INTERNAL, "cannot create box " + box.name() + " in " + d + ": " + e.getMessage(),
                     "check free space and permissions of the data directory", e);
@@ -131,26 +130,24 @@ public final class NamespaceRuntime implements BoxRuntime {
         Files.setPosixFilePermissions(ssh, PosixFilePermissions.fromString("rwx------"));
         chown(ssh, ids);
         Path ak = ssh.resolve("authorized_keys");
-        Files.writeString(ak, keysText(box.authorizedKeys()));
+        Files.writeString(ak, BoxFiles.authorizedKeys(box.authorizedKeys()));
         Files.setPosixFilePermissions(ak, PosixFilePermissions.fromString("rw-------"));
         chown(ak, ids);
         Files.writeString(up.resolve("etc/hostname"), box.name() + "\n");
         // /dev comes from the image (null, zero, ...); ptmx must be the box's own devpts instance, console must not
         // reach the host's console: a whiteout (char 0:0) hides it
         Files.createSymbolicLink(up.resolve("dev/ptmx"), Path.of("pts/ptmx"));
-        Process wh = new ProcessBuilder("mknod", up.resolve("dev/console").toString(), "c", "0", "0").start();
-        // this box's own sshd host keys, both at once
-        Process ed = new ProcessBuilder("ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "root@" + box.name(), "-f",
-                up.resolve("etc/ssh/ssh_host_ed25519_key").toString()).redirectErrorStream(true).start();
-        Process ec = new ProcessBuilder("ssh-keygen", "-q", "-t", "ecdsa", "-b", "256", "-N", "", "-C", "root@" + box.name(),
-                "-f", up.resolve("etc/ssh/ssh_host_ecdsa_key").toString()).redirectErrorStream(true).start();
-        for (Process p : List.of(wh, ed, ec)) {
+        Process wh = new ProcessBuilder("mknod", up.resolve("dev/console").toString(), "c", "0", "0")
+                .redirectErrorStream(true).start();
+        // this box's own sshd host keys, made in this process while mknod runs
+        HostKeys.write(up.resolve("etc/ssh"), "root@" + box.name());
+        for (Process p : List.of(wh)) {
             try {
                 if (!p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS) || p.exitValue() != 0) {
                     String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
                     throw new BoxdException(ErrorCode.INTERNAL, "preparing box " + box.name() + " failed: "
-                            + String.join(" ", p.info().commandLine().orElse("mknod/ssh-keygen")) + ": " + out.strip(),
-                            "apt-get install openssh-client coreutils");
+                            + String.join(" ", p.info().commandLine().orElse("mknod")) + ": " + out.strip(),
+                            "apt-get install coreutils");
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -171,6 +168,24 @@ public final class NamespaceRuntime implements BoxRuntime {
         Files.setAttribute(p, "unix:gid", ids[1]);
     }
 
+    /** Removes the staging tree (a few files this runtime made, never a mount point) without starting a process. */
+    private static void removeTree(Path root) throws IOException {
+        Files.walkFileTree(root, new java.nio.file.SimpleFileVisitor<>() {
+            @Override
+            public java.nio.file.FileVisitResult visitFile(Path f, java.nio.file.attribute.BasicFileAttributes a) throws IOException {
+                Files.delete(f);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public java.nio.file.FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null) throw e;
+                Files.delete(dir);
+                return java.nio.file.FileVisitResult.CONTINUE;
+            }
+        });
+    }
+
     @Override
     public void start(BoxLaunch box) {
         if (inspect(box.id()).phase() == RuntimeState.Phase.RUNNING) return;
@@ -189,6 +204,7 @@ public final class NamespaceRuntime implements BoxRuntime {
             cleanupProcesses(box.id());
             cgroups.create(box.id(), box.spec().cpus(), box.spec().memoryMb(), MAX_PIDS);
             writeKeysFile(d, box.authorizedKeys());
+            Files.writeString(d.resolve("fstab"), fstab(d, lower));
             Files.writeString(d.resolve("stage2.sh"), stage2(box, d, lower));
             Files.writeString(d.resolve("console.log"), "--- start " + Instant.now() + "\n",
                     java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
@@ -257,7 +273,7 @@ public final class NamespaceRuntime implements BoxRuntime {
     private ProcessHandle awaitChild(ProcessHandle launcher, BoxLaunch box) {
         long deadline = System.nanoTime() + 10_000_000_000L;
         while (System.nanoTime() < deadline) {
-            Optional<ProcessHandle> c = launcher.children().findFirst();
+            Optional<ProcessHandle> c = firstChild(launcher);
             if (c.isPresent()) return c.get();
             if (!launcher.isAlive()) {
                 String tail = consoleTail(box.id());
@@ -269,6 +285,23 @@ public final class NamespaceRuntime implements BoxRuntime {
         }
         stop(box.id());
         throw new BoxdException(ErrorCode.INTERNAL, "box " + box.name() + " did not start its namespaces within 10 s", "");
+    }
+
+    /**
+     * {@return the first child of a single-threaded process} From its {@code /proc/PID/task/PID/children} (one small
+     * read: polled every few ms while a box starts, where {@link ProcessHandle#children()} scans every process).
+     */
+    private static Optional<ProcessHandle> firstChild(ProcessHandle h) {
+        String pid = Long.toString(h.pid());
+        String s;
+        try {
+            s = Files.readString(Path.of("/proc", pid, "task", pid, "children")).strip();
+        } catch (IOException | RuntimeException e) {
+            return h.children().findFirst();  // kernel without CONFIG_PROC_CHILDREN, or the process is gone
+        }
+        if (s.isEmpty()) return Optional.empty();
+        int sp = s.indexOf(' ');
+        return ProcessHandle.of(Long.parseLong(sp < 0 ? s : s.substring(0, sp)));
     }
 
     /** Waits until the box's PID 1 has become sshd (stage2 is done: mounts, keys and network are set up). */
@@ -300,12 +333,8 @@ public final class NamespaceRuntime implements BoxRuntime {
                 B='%1$s'; R="$B/root"
                 # as few processes as possible: each costs milliseconds (many on a loaded host); builtins cost none
                 echo '%2$s' > /proc/sys/kernel/hostname
-                mount -o loop,noatime "$B/disk.ext4" "$B/disk"
-                mount -t overlay overlay -o "lowerdir=%3$s,upperdir=$B/disk/upper,workdir=$B/disk/work" "$R"
-                mount -t proc -o nosuid,nodev,noexec proc "$R/proc"
-                mount -t sysfs -o ro,nosuid,nodev,noexec sysfs "$R/sys"
-                mount -t devpts -o newinstance,ptmxmode=0666,mode=620,gid=5 devpts "$R/dev/pts"
-                mount -t tmpfs -o mode=1777,nosuid,nodev tmpfs "$R/dev/shm"
+                # disk (loop), overlay root, proc, sys, devpts, shm: one mount process for all, in order
+                mount -a -T "$B/fstab"
                 echo '%2$s' > "$R/etc/hostname"
                 printf '127.0.0.1\tlocalhost\n127.0.1.1\t%2$s\n::1\tlocalhost ip6-localhost\n' > "$R/etc/hosts"
                 printf 'nameserver %6$s\n' > "$R/etc/resolv.conf"
@@ -325,6 +354,31 @@ public final class NamespaceRuntime implements BoxRuntime {
                 umount -l /mnt
                 exec /usr/sbin/sshd -D -e
                 """.formatted(d, box.name(), lower, box.ipv4(), box.prefixLength(), box.gateway());
+    }
+
+    /**
+     * The box's mounts in order, for {@code mount -a -T} in stage2 (one process instead of one per mount): the disk on
+     * a loop device, the overlay root on it, then proc, sys, devpts and shm inside the root.
+     */
+    static String fstab(Path d, Path lower) {
+        String b = d.toString(), r = b + "/root";
+        String overlay = "lowerdir=" + lower + ",upperdir=" + b + "/disk/upper,workdir=" + b + "/disk/work";
+        return String.join("\n",
+                fstabLine(b + "/disk.ext4", b + "/disk", "ext4", "loop,noatime"),
+                fstabLine("overlay", r, "overlay", overlay),
+                fstabLine("proc", r + "/proc", "proc", "nosuid,nodev,noexec"),
+                fstabLine("sysfs", r + "/sys", "sysfs", "ro,nosuid,nodev,noexec"),
+                fstabLine("devpts", r + "/dev/pts", "devpts", "newinstance,ptmxmode=0666,mode=620,gid=5"),
+                fstabLine("tmpfs", r + "/dev/shm", "tmpfs", "mode=1777,nosuid,nodev")) + "\n";
+    }
+
+    private static String fstabLine(String what, String where, String type, String options) {
+        return fstabEscape(what) + " " + fstabEscape(where) + " " + type + " " + fstabEscape(options) + " 0 0";
+    }
+
+    /** fstab fields are separated by blanks: octal escapes as in fstab(5) and mountinfo */
+    private static String fstabEscape(String s) {
+        return s.replace("\\", "\\134").replace(" ", "\\040").replace("\t", "\\011").replace("\n", "\\012");
     }
 
     @Override
@@ -382,8 +436,7 @@ public final class NamespaceRuntime implements BoxRuntime {
         if (!HostCommand.mountPointsUnder(d).isEmpty())
             throw new BoxdException(ErrorCode.INTERNAL, "cannot remove box " + boxId + ": still mounted under " + d + ": "
                     + HostCommand.mountPointsUnder(d), "unmount them and destroy again");
-        HostCommand.run(List.of("rm", "-rf", "--one-file-system", d.toString()), null, Duration.ofMinutes(2))
-                .orThrow("removing " + d, "");
+        BoxFiles.remove(d);
     }
 
     @Override
@@ -430,27 +483,27 @@ public final class NamespaceRuntime implements BoxRuntime {
             if (!Files.isDirectory(sshDir)) return;  // still starting: stage2 installs the file
             int[] ids = boxdUser(lowerOf(boxId));
             Path tmp = sshDir.resolve(".authorized_keys.boxd-tmp");
-            Files.writeString(tmp, keysText(authorizedKeys));
+            Files.writeString(tmp, BoxFiles.authorizedKeys(authorizedKeys));
             Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rw-------"));
-            Files.setAttribute(tmp, "unix:uid", ids[0]);
-            Files.setAttribute(tmp, "unix:gid", ids[1]);
+            chown(tmp, ids);
             Files.move(tmp, sshDir.resolve("authorized_keys"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             throw new BoxdException(ErrorCode.INTERNAL, "cannot update the SSH keys of box " + boxId + ": " + e.getMessage(), "", e);
         }
     }
 
+    /** Boxes outlive the worker; only when none is left on the host do the shared cgroup parents go too. */
+    @Override
+    public void close() {
+        cgroups.removeParentsIfUnused();
+    }
+
     @Override
     public List<String> list() {
-        TreeSet<String> ids = new TreeSet<>(cgroups.list());
-        if (Files.isDirectory(dataDir.boxes())) {
-            try (var s = Files.list(dataDir.boxes())) {
-                s.filter(Files::isDirectory).forEach(p -> ids.add(p.getFileName().toString()));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return List.copyOf(ids);
+        // only this data dir's boxes: the cgroup parent is shared by every worker on the host (a second serve, a test),
+        // and counting its children would make this worker destroy their boxes as orphans. stop() removes a box's
+        // cgroup before destroy() removes its directory, so a box half torn down is still listed here.
+        return BoxFiles.list(dataDir, List.of());
     }
 
     /** {@return the PID 1 of the running box (in the host's pid namespace)} */
@@ -486,14 +539,8 @@ public final class NamespaceRuntime implements BoxRuntime {
 
     private static void writeKeysFile(Path d, List<String> keys) throws IOException {
         Path tmp = d.resolve("authorized_keys.tmp");
-        Files.writeString(tmp, keysText(keys));
+        Files.writeString(tmp, BoxFiles.authorizedKeys(keys));
         Files.move(tmp, d.resolve("authorized_keys"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    private static String keysText(List<String> keys) {
-        StringBuilder sb = new StringBuilder();
-        for (String k : keys) if (k != null && !k.isBlank()) sb.append(k.strip().replace("\n", "")).append('\n');
-        return sb.toString();
     }
 
     /** {@return uid and gid of user boxd in the image} */
@@ -510,13 +557,7 @@ public final class NamespaceRuntime implements BoxRuntime {
     }
 
     private String consoleTail(String boxId) {
-        try {
-            String s = Files.readString(dir(boxId).resolve("console.log"));
-            s = s.substring(Math.max(0, s.length() - 600)).strip();
-            return s.replace('\n', ' ');
-        } catch (IOException e) {
-            return "(no console log)";
-        }
+        return BoxFiles.consoleTail(dir(boxId).resolve("console.log"), 600);
     }
 
     private static long ms(long nanos) { return nanos / 1_000_000; }

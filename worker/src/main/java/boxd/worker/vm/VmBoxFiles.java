@@ -1,5 +1,7 @@
 package boxd.worker.vm;
 
+import boxd.worker.net.BoxNetwork;
+
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -35,9 +37,7 @@ public record VmBoxFiles(Path dir) {
 
     /** Name of the box's tap device: "tb" + the id without "b-", at most 15 characters (the ns runtime's veth is "vb..."). */
     public static String tapName(String boxId) {
-        String s = boxId.startsWith("b-") ? boxId.substring(2) : boxId;
-        s = s.replaceAll("[^A-Za-z0-9]", "");
-        return "tb" + (s.length() > 13 ? s.substring(s.length() - 13) : s);
+        return BoxNetwork.linkName("tb", boxId);
     }
 
     /** A stable, locally administered unicast MAC for the box: "02:b0:" + four bytes of SHA-256 of the id. */

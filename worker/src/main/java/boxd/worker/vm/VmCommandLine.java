@@ -1,6 +1,7 @@
 package boxd.worker.vm;
 
 import boxd.vmm.cli.VmmRunCommand;
+import boxd.worker.net.BoxNetwork;
 import boxd.worker.runtime.BoxLaunch;
 
 /**
@@ -22,8 +23,6 @@ public final class VmCommandLine {
 
     /** {@return the dotted netmask of a prefix length, e.g. 255.255.0.0 for 16} */
     public static String netmask(int prefixLength) {
-        if (prefixLength < 0 || prefixLength > 32) throw new IllegalArgumentException("prefix length " + prefixLength);
-        long m = prefixLength == 0 ? 0 : (0xffffffffL << (32 - prefixLength)) & 0xffffffffL;
-        return ((m >> 24) & 255) + "." + ((m >> 16) & 255) + "." + ((m >> 8) & 255) + "." + (m & 255);
+        return BoxNetwork.netmask(prefixLength);
     }
 }

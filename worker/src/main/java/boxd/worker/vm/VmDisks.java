@@ -3,6 +3,7 @@ package boxd.worker.vm;
 import boxd.common.BoxdException;
 import boxd.common.ErrorCode;
 import boxd.worker.HostCommand;
+import boxd.worker.runtime.BoxFiles;
 import boxd.worker.runtime.BoxLaunch;
 
 import java.io.IOException;
@@ -28,13 +29,9 @@ public final class VmDisks {
 
     /** {@return the host tools the vm runtime needs that are missing, each with its Debian package} */
     public static List<String> missingTools() {
-        List<String> missing = new ArrayList<>();
-        for (String[] t : new String[][]{{"cp", "coreutils"}, {"truncate", "coreutils"}, {"resize2fs", "e2fsprogs"},
-                {"e2fsck", "e2fsprogs"}, {"debugfs", "e2fsprogs"}, {"mkfs.ext4", "e2fsprogs"}, {"ip", "iproute2"},
-                {"bash", "bash"}, {"ssh-keygen", "openssh-client"}}) {
-            if (!HostCommand.exists(t[0])) missing.add(t[0] + " (apt-get install " + t[1] + ")");
-        }
-        return missing;
+        return HostCommand.missing("cp", "coreutils", "truncate", "coreutils", "resize2fs", "e2fsprogs",
+                "e2fsck", "e2fsprogs", "debugfs", "e2fsprogs", "mkfs.ext4", "e2fsprogs", "ip", "iproute2",
+                "bash", "bash", "ssh-keygen", "openssh-client");
     }
 
     /** The guest init script, as shipped in the worker jar. */
@@ -105,13 +102,11 @@ public final class VmDisks {
 
     /** The files of the config disk, by name: what the guest init installs. */
     public static List<String[]> configFiles(BoxLaunch box) {
-        StringBuilder keys = new StringBuilder();
-        for (String k : box.authorizedKeys()) if (k != null && !k.isBlank()) keys.append(k.strip().replace("\n", "")).append('\n');
         return List.of(
                 new String[]{"hostname", box.name() + "\n"},
                 new String[]{"hosts", "127.0.0.1\tlocalhost\n127.0.1.1\t" + box.name() + "\n::1\tlocalhost ip6-localhost\n"},
                 new String[]{"resolv.conf", "nameserver " + box.gateway() + "\n"},
-                new String[]{"authorized_keys", keys.toString()});
+                new String[]{"authorized_keys", BoxFiles.authorizedKeys(box.authorizedKeys())});
     }
 
     /** Makes the box's own sshd host keys in {@code files.hostKeys()}, once. */

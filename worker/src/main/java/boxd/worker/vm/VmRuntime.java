@@ -16,6 +16,7 @@ import boxd.vmm.io.EventLoop;
 import boxd.vmm.kvm.KvmKind;
 import boxd.worker.HostCommand;
 import boxd.worker.net.BoxNetwork;
+import boxd.worker.runtime.BoxFiles;
 import boxd.worker.runtime.BoxLaunch;
 import boxd.worker.runtime.BoxRuntime;
 import boxd.worker.runtime.RuntimeState;
@@ -26,7 +27,6 @@ import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,8 +35,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeSet;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -68,7 +69,7 @@ public final class VmRuntime implements BoxRuntime {
     private volatile boolean closed;
 
     /** One booted box. */
-    private record Running(String boxId, Vm vm, OutputStream console, String tap, java.util.concurrent.CountDownLatch sshdStarting,
+    private record Running(String boxId, Vm vm, OutputStream console, String tap, CountDownLatch sshdStarting,
                            BoxLaunch launch) {}
 
     /** What the guest init prints on the console just before it becomes sshd. */
@@ -216,7 +217,7 @@ public final class VmRuntime implements BoxRuntime {
                     .withConsole(new ConsoleConfig(console, null));
             vm = new VmmBuilder(cfg).eventLoop(loop).build();  // opens (creates) the tap in this process's namespace
             attachTap(tap, box);
-            Running r = new Running(box.id(), vm, console, tap, new java.util.concurrent.CountDownLatch(1), box);
+            Running r = new Running(box.id(), vm, console, tap, new CountDownLatch(1), box);
             vm.onConsoleLine(line -> {
                 if (line.contains(SSHD_STARTING)) r.sshdStarting().countDown();
             });
@@ -279,9 +280,9 @@ public final class VmRuntime implements BoxRuntime {
     }
 
     /** {@return the box's VM while it runs} */
-    public java.util.Optional<Vm> vm(String boxId) {
+    public Optional<Vm> vm(String boxId) {
         Running r = vms.get(boxId);
-        return r == null ? java.util.Optional.empty() : java.util.Optional.of(r.vm());
+        return r == null ? Optional.empty() : Optional.of(r.vm());
     }
 
     @Override
@@ -301,8 +302,7 @@ public final class VmRuntime implements BoxRuntime {
         removeTap(VmBoxFiles.tapName(boxId));
         Path d = dataDir.box(boxId);
         if (!Files.exists(d)) return;
-        HostCommand.run(List.of("rm", "-rf", "--one-file-system", d.toString()), null, Duration.ofMinutes(2))
-                .orThrow("removing " + d, "");
+        BoxFiles.remove(d);
     }
 
     @Override
@@ -351,15 +351,7 @@ public final class VmRuntime implements BoxRuntime {
 
     @Override
     public List<String> list() {
-        TreeSet<String> ids = new TreeSet<>(vms.keySet());
-        if (Files.isDirectory(dataDir.boxes())) {
-            try (var s = Files.list(dataDir.boxes())) {
-                s.filter(Files::isDirectory).forEach(p -> ids.add(p.getFileName().toString()));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return List.copyOf(ids);
+        return BoxFiles.list(dataDir, vms.keySet());
     }
 
     /** Stops every VM (they cannot outlive the worker's process) and the device loop. */
@@ -378,13 +370,7 @@ public final class VmRuntime implements BoxRuntime {
     }
 
     private String consoleTail(String boxId) {
-        try {
-            String s = Files.readString(files(boxId).console());
-            s = s.substring(Math.max(0, s.length() - 800)).strip();
-            return s.replace('\n', ' ');
-        } catch (IOException e) {
-            return "(no console log)";
-        }
+        return BoxFiles.consoleTail(files(boxId).console(), 800);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -50,9 +50,9 @@ public abstract class AbstractVirtioDevice implements VirtioDevice {
 
     protected void onReset() {}
 
-    /** Pulses the interrupt if the driver wants one for queue {@code q}. */
+    /** Pulses the interrupt if buffers were returned on queue {@code q} since the last call and the driver wants one. */
     protected void signalUsed(Queue q) {
-        if (q.needsNotification(mem)) interrupt.signalUsedQueue();
+        if (q.takeUsed() && q.needsNotification(mem)) interrupt.signalUsedQueue();
     }
 
     /** Reads config bytes from {@code config} at {@code offset}, zeros past its end. */

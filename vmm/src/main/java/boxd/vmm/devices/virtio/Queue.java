@@ -18,6 +18,7 @@ public final class Queue {
     private long descTable, availRing, usedRing;
     private int nextAvail, nextUsed;
     private boolean broken;
+    private boolean usedSinceSignal;
 
     public Queue(int maxSize) {
         if (maxSize <= 0 || maxSize > MAX_SIZE || Integer.bitCount(maxSize) != 1) throw new IllegalArgumentException("queue size " + maxSize);
@@ -48,6 +49,7 @@ public final class Queue {
         descTable = availRing = usedRing = 0;
         nextAvail = nextUsed = 0;
         broken = false;
+        usedSinceSignal = false;
     }
 
     /** {@return whether size and ring addresses are sane and the rings lie inside guest memory} */
@@ -81,8 +83,19 @@ public final class Queue {
         return DescriptorChain.parse(mem, descTable, size, head);
     }
 
-    /** Gives the last chain taken back without consuming it (no buffer fit). */
-    public void undoPop() { nextAvail = (nextAvail - 1) & 0xFFFF; }
+    /**
+     * Takes the next well-formed chain: null when there is none. Malformed chains on the way are returned to the driver
+     * at once ({@link #addUsed} with length 0) and skipped.
+     */
+    public DescriptorChain popValid(GuestMemory mem) {
+        while (true) {
+            try {
+                return pop(mem);
+            } catch (InvalidChainException e) {
+                addUsed(mem, e.head(), 0);
+            }
+        }
+    }
 
     /** Writes a used element and publishes the new used index. */
     public void addUsed(GuestMemory mem, int head, long len) {
@@ -91,6 +104,14 @@ public final class Queue {
         mem.writeU32(e + 4, len);
         nextUsed = (nextUsed + 1) & 0xFFFF;
         mem.writeU16Release(usedRing + 2, nextUsed);
+        usedSinceSignal = true;
+    }
+
+    /** {@return whether {@link #addUsed} ran since the last call (which clears that)} */
+    public boolean takeUsed() {
+        boolean u = usedSinceSignal;
+        usedSinceSignal = false;
+        return u;
     }
 
     /** {@return whether the driver wants an interrupt for used buffers (it has not set NO_INTERRUPT)} */

@@ -2,7 +2,6 @@ package boxd.vmm.devices.virtio.block;
 
 import boxd.vmm.devices.virtio.AbstractVirtioDevice;
 import boxd.vmm.devices.virtio.DescriptorChain;
-import boxd.vmm.devices.virtio.InvalidChainException;
 import boxd.vmm.devices.virtio.Queue;
 import boxd.vmm.devices.virtio.VirtioFeatures;
 
@@ -52,21 +51,9 @@ public final class BlockDevice extends AbstractVirtioDevice {
     @Override
     protected void process(int index) {
         Queue q = queues.get(index);
-        boolean used = false;
-        while (true) {
-            DescriptorChain chain;
-            try {
-                chain = q.pop(mem);
-            } catch (InvalidChainException e) {
-                q.addUsed(mem, e.head(), 0);
-                used = true;
-                continue;
-            }
-            if (chain == null) break;
-            q.addUsed(mem, chain.head(), handle(chain));
-            used = true;
-        }
-        if (used) signalUsed(q);
+        DescriptorChain chain;
+        while ((chain = q.popValid(mem)) != null) q.addUsed(mem, chain.head(), handle(chain));
+        signalUsed(q);
     }
 
     /** Executes one request and returns the used length (bytes written into the guest's buffers). */

@@ -2,7 +2,6 @@ package boxd.vmm.devices.virtio.net;
 
 import boxd.vmm.devices.virtio.AbstractVirtioDevice;
 import boxd.vmm.devices.virtio.DescriptorChain;
-import boxd.vmm.devices.virtio.InvalidChainException;
 import boxd.vmm.devices.virtio.Queue;
 import boxd.vmm.devices.virtio.VirtioFeatures;
 
@@ -71,18 +70,9 @@ public final class NetDevice extends AbstractVirtioDevice {
 
     private void transmit() {
         Queue q = queues.get(TX);
-        boolean used = false;
         byte[] buf = txBuf;
-        while (true) {
-            DescriptorChain c;
-            try {
-                c = q.pop(mem);
-            } catch (InvalidChainException e) {
-                q.addUsed(mem, e.head(), 0);
-                used = true;
-                continue;
-            }
-            if (c == null) break;
+        DescriptorChain c;
+        while ((c = q.popValid(mem)) != null) {
             long len = c.readableLength();
             if (len > HDR && len <= buf.length && c.read(0, buf, 0, (int) len)) {
                 try {
@@ -93,14 +83,12 @@ public final class NetDevice extends AbstractVirtioDevice {
                 }
             }
             q.addUsed(mem, c.head(), 0);
-            used = true;
         }
-        if (used) signalUsed(q);
+        signalUsed(q);
     }
 
     private void receive() {
         Queue q = queues.get(RX);
-        boolean used = false;
         while (true) {
             if (!pending) {
                 int n;
@@ -113,14 +101,7 @@ public final class NetDevice extends AbstractVirtioDevice {
                 pending = true;
                 pendingLen = n;
             }
-            DescriptorChain c;
-            try {
-                c = q.pop(mem);
-            } catch (InvalidChainException e) {
-                q.addUsed(mem, e.head(), 0);
-                used = true;
-                continue;
-            }
+            DescriptorChain c = q.popValid(mem);
             if (c == null) break; // keep the frame until the driver posts a buffer
             long need = (long) HDR + pendingLen;
             if (c.writableLength() < need) {
@@ -134,9 +115,8 @@ public final class NetDevice extends AbstractVirtioDevice {
                 q.addUsed(mem, c.head(), need);
                 rxFrames++;
             }
-            used = true;
             pending = false;
         }
-        if (used) signalUsed(q);
+        signalUsed(q);
     }
 }

@@ -2,7 +2,6 @@ package boxd.vmm.devices.virtio.vsock;
 
 import boxd.vmm.devices.virtio.AbstractVirtioDevice;
 import boxd.vmm.devices.virtio.DescriptorChain;
-import boxd.vmm.devices.virtio.InvalidChainException;
 import boxd.vmm.devices.virtio.Queue;
 import boxd.vmm.devices.virtio.VirtioFeatures;
 
@@ -11,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -113,7 +113,7 @@ public final class VsockDevice extends AbstractVirtioDevice {
             long credit = (long) c.peerBufAlloc - (c.txCnt - c.peerFwdCnt);
             if (credit <= 0) break;
             int n = (int) Math.min(Math.min(credit, 4096), data.length - pos);
-            enqueue(c, VsockPacket.OP_RW, 0, java.util.Arrays.copyOfRange(data, pos, pos + n));
+            enqueue(c, VsockPacket.OP_RW, 0, Arrays.copyOfRange(data, pos, pos + n));
             c.txCnt += n;
             pos += n;
         }
@@ -156,18 +156,9 @@ public final class VsockDevice extends AbstractVirtioDevice {
     /** Guest-to-host packets. */
     private void transmit() {
         Queue q = queues.get(TX);
-        boolean used = false;
         byte[] h = new byte[VsockPacket.HEADER];
-        while (true) {
-            DescriptorChain c;
-            try {
-                c = q.pop(mem);
-            } catch (InvalidChainException e) {
-                q.addUsed(mem, e.head(), 0);
-                used = true;
-                continue;
-            }
-            if (c == null) break;
+        DescriptorChain c;
+        while ((c = q.popValid(mem)) != null) {
             if (c.read(0, h, 0, VsockPacket.HEADER)) {
                 long len = VsockPacket.payloadLength(h);
                 if (len <= MAX_PAYLOAD && len <= c.readableLength() - VsockPacket.HEADER) {
@@ -177,9 +168,8 @@ public final class VsockDevice extends AbstractVirtioDevice {
                 }
             }
             q.addUsed(mem, c.head(), 0);
-            used = true;
         }
-        if (used) signalUsed(q);
+        signalUsed(q);
         pumpRx();
     }
 
@@ -249,38 +239,25 @@ public final class VsockDevice extends AbstractVirtioDevice {
     private void pumpRx() {
         if (!isActive()) return;
         Queue q = queues.get(RX);
-        boolean used = false;
         while (!rxQueue.isEmpty()) {
-            DescriptorChain c;
-            try {
-                c = q.pop(mem);
-            } catch (InvalidChainException e) {
-                q.addUsed(mem, e.head(), 0);
-                used = true;
-                continue;
-            }
+            DescriptorChain c = q.popValid(mem);
             if (c == null) break;
             VsockPacket p = rxQueue.peek();
             long room = c.writableLength() - VsockPacket.HEADER;
             if (room < 0 || (room == 0 && p.payload().length > 0)) {
                 q.addUsed(mem, c.head(), 0); // a buffer too small for anything: return it empty
-                used = true;
                 continue;
             }
             rxQueue.poll();
             if (p.payload().length > room) {
-                byte[] rest = java.util.Arrays.copyOfRange(p.payload(), (int) room, p.payload().length);
-                rxQueue.addFirst(new VsockPacket(p.srcCid(), p.dstCid(), p.srcPort(), p.dstPort(), p.type(), p.op(), p.flags(),
-                        p.bufAlloc(), p.fwdCnt(), rest));
-                p = new VsockPacket(p.srcCid(), p.dstCid(), p.srcPort(), p.dstPort(), p.type(), p.op(), p.flags(),
-                        p.bufAlloc(), p.fwdCnt(), java.util.Arrays.copyOf(p.payload(), (int) room));
+                rxQueue.addFirst(p.withPayload(Arrays.copyOfRange(p.payload(), (int) room, p.payload().length)));
+                p = p.withPayload(Arrays.copyOf(p.payload(), (int) room));
             }
             c.write(0, p.header(), 0, VsockPacket.HEADER);
             c.write(VsockPacket.HEADER, p.payload(), 0, p.payload().length);
             q.addUsed(mem, c.head(), VsockPacket.HEADER + p.payload().length);
-            used = true;
         }
-        if (used) signalUsed(q);
+        signalUsed(q);
     }
 
     /** {@return packets waiting for guest receive buffers} */

@@ -12,6 +12,11 @@ public record VsockPacket(long srcCid, long dstCid, int srcPort, int dstPort, in
             OP_CREDIT_UPDATE = 6, OP_CREDIT_REQUEST = 7;
     public static final int SHUTDOWN_RCV = 1, SHUTDOWN_SEND = 2;
 
+    /** {@return this packet with another payload (the header's length field follows it)} */
+    public VsockPacket withPayload(byte[] p) {
+        return new VsockPacket(srcCid, dstCid, srcPort, dstPort, type, op, flags, bufAlloc, fwdCnt, p);
+    }
+
     public byte[] header() {
         ByteBuffer b = ByteBuffer.allocate(HEADER).order(ByteOrder.LITTLE_ENDIAN);
         b.putLong(srcCid).putLong(dstCid).putInt(srcPort).putInt(dstPort).putInt(payload.length)
