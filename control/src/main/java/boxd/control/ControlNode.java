@@ -77,7 +77,6 @@ public final class ControlNode implements Role {
     static final String GROUP = "boxd";
     private static final byte RPC_PROPOSE = 1, RPC_JOIN = 2;
     private static final byte REPLY_OUTCOME = 0, REPLY_RETRY = 1;
-    private static final long SCHEDULER_PAUSE_MS = 50;
 
     private final ControlConfig config;
     private final DataDir dataDir;
@@ -188,14 +187,6 @@ public final class ControlNode implements Role {
         opts.setSnapshotIntervalSecs((int) Math.max(1, config.snapshotInterval().toSeconds()));
         RaftOptions raftOptions = new RaftOptions();
         raftOptions.setOpenStatistics(false); // RocksDB statistics cost CPU on every write and nobody reads them
-        // acknowledged means durable: every node fsyncs its Raft log before it counts toward a commit (the SQLite
-        // replica may then skip fsyncs, see StateMachine.openDb)
-        raftOptions.setSync(true);
-        // one AppendEntries in flight per follower: the entries proposed meanwhile travel together in the next one.
-        // With jraft's default pipeline (up to 256 in flight) each create became its own RPC, follower log write and
-        // response under load; measured on the 3-node benchmark at 64 clients: about 20% less server CPU per create
-        // and higher throughput with a lower p99. Catch-up still sends up to maxEntriesSize entries per RPC.
-        raftOptions.setReplicatorPipeline(false);
         opts.setRaftOptions(raftOptions);
         Configuration initial = new Configuration();
         if (config.isSingleNode()) {
@@ -444,7 +435,6 @@ public final class ControlNode implements Role {
 
     private int lowestFreePort(int min, int max, String what) {
         long p = lowestFree("port_allocations", "port", min, max, reservedPorts);
-        if (p < 0) somethingFreed = true; // an address chosen just before is not reserved: let the next decision see it
         if (p < 0) throw new BoxdException(ErrorCode.NO_CAPACITY, "all " + what + " " + min + "-" + max + " are allocated",
                 "destroy unused boxes or exposures");
         return (int) p;
@@ -472,8 +462,7 @@ public final class ControlNode implements Role {
             } else if (read(s -> Reads.count(s, isAllocated, candidate)) > 0) {
                 c = read(s -> Reads.count(s, endOfRun, candidate));
             } else {
-                // c is reserved now and allocated once applied; if its proposal fails, somethingFreed clears this
-                floors.put(key, c + 1);
+                floors.put(key, c);
                 return c;
             }
         }
@@ -724,9 +713,6 @@ public final class ControlNode implements Role {
                 if (idx != seen) {
                     seen = idx;
                     runSchedulerOnce(term);
-                    // under a stream of writes, one round per pause instead of one per applied batch: its checks cost
-                    // two queries on the leader each time, and a box waits at most this long more to be placed
-                    Thread.sleep(SCHEDULER_PAUSE_MS);
                 } else {
                     awaitChange(idx, 1000);
                     if (appliedIndex.get() == idx) runSchedulerOnce(term); // periodic tick: leases expire with time
@@ -742,10 +728,9 @@ public final class ControlNode implements Role {
 
     private void runSchedulerOnce(long term) {
         long now = System.currentTimeMillis();
-        // cheap checks first: most applied changes leave the scheduler nothing to do (live workers first: the
-        // smaller table, and without one nothing can be placed)
-        boolean work = read(c -> Reads.count(c, "SELECT EXISTS(SELECT 1 FROM workers WHERE lease_until >= ?) AND EXISTS(SELECT 1 "
-                + "FROM boxes WHERE worker IS NULL AND observed = 'PENDING' AND desired <> 'DESTROYED')", now) > 0
+        // cheap checks first: most applied changes leave the scheduler nothing to do
+        boolean work = read(c -> Reads.count(c, "SELECT EXISTS(SELECT 1 FROM boxes WHERE worker IS NULL AND observed = 'PENDING' "
+                + "AND desired <> 'DESTROYED') AND EXISTS(SELECT 1 FROM workers WHERE lease_until >= ?)", now) > 0
                 || Reads.count(c, "SELECT EXISTS(SELECT 1 FROM boxes b JOIN workers w ON w.id = b.worker "
                 + "WHERE w.lease_until < ? AND b.observed <> 'LOST')", now) > 0);
         if (!work) return;

@@ -60,10 +60,7 @@ public final class StateMachine implements AutoCloseable {
                 st.execute("PRAGMA busy_timeout = 10000");
                 if (!readOnly) {
                     st.execute("PRAGMA journal_mode = WAL");
-                    // no fsync per commit (WAL with NORMAL still never corrupts, it may only lose the last commits on
-                    // power loss): durability comes from the Raft log, which jraft fsyncs before a write is
-                    // acknowledged (RaftOptions.sync), and last_applied_index is committed with the data, so a lost
-                    // tail is replayed from the log (or from a snapshot, which replaces the replica)
+                    // the Raft log is the durable record; a lost tail is replayed from it
                     st.execute("PRAGMA synchronous = NORMAL");
                     st.execute("PRAGMA foreign_keys = OFF");
                 }
@@ -462,8 +459,8 @@ public final class StateMachine implements AutoCloseable {
 
     /** The event log keeps the latest {@value #MAX_EVENTS} events (trimmed deterministically on every replica). */
     private void event(long at, String kind, String boxId, String detail) throws SQLException {
-        long seq = Reads.count(db, "INSERT INTO events(at, kind, box_id, detail) VALUES (?,?,?,?) RETURNING seq",
-                at, kind, boxId, detail);
+        update("INSERT INTO events(at, kind, box_id, detail) VALUES (?,?,?,?)", at, kind, boxId, detail);
+        long seq = Reads.count(db, "SELECT last_insert_rowid()");
         if (seq % 1000 == 0) update("DELETE FROM events WHERE seq <= ?", seq - MAX_EVENTS);
     }
 
