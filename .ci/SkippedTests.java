@@ -16,6 +16,7 @@ public class SkippedTests {
             "<testcase\\s[^>]*?name=\"([^\"]*)\"[^>]*?classname=\"([^\"]*)\"[^>]*?(?:/>|>(.*?)</testcase>)", Pattern.DOTALL);
     private static final Pattern CASE_ALT = Pattern.compile(
             "<testcase\\s[^>]*?classname=\"([^\"]*)\"[^>]*?name=\"([^\"]*)\"[^>]*?(?:/>|>(.*?)</testcase>)", Pattern.DOTALL);
+    private static final Pattern ASSUMPTION = Pattern.compile("Assumption failed: ([^\\r\\n]*)");
     private static final Pattern SKIPPED = Pattern.compile("<skipped(?:\\s+message=\"([^\"]*)\")?");
 
     public static void main(String[] args) throws IOException {
@@ -39,6 +40,12 @@ public class SkippedTests {
         lines.forEach(System.out::println);
     }
 
+    /** Failsafe keeps an assumption's message only in the stack trace it records: take it from there. */
+    private static String assumption(String body) {
+        Matcher a = ASSUMPTION.matcher(body);
+        return a.find() ? a.group(1).strip() : "(no reason given)";
+    }
+
     private static boolean isReport(Path f) {
         String p = f.toString();
         return (p.contains("/target/surefire-reports/") || p.contains("/target/failsafe-reports/"))
@@ -56,7 +63,7 @@ public class SkippedTests {
             if (body == null) continue;
             Matcher s = SKIPPED.matcher(body);
             if (s.find()) {
-                String why = s.group(1) == null ? "(no reason given)" : unescape(s.group(1));
+                String why = s.group(1) != null ? unescape(s.group(1)) : assumption(body);
                 out.add("  " + module + ": " + cls.substring(cls.lastIndexOf('.') + 1) + "." + name + ": " + why);
             }
         }
