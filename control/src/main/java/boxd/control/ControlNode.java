@@ -592,8 +592,12 @@ public final class ControlNode implements Role {
             while (it.hasNext()) {
                 Command c;
                 try {
-                    byte[] data = new byte[it.getData().remaining()];
-                    it.getData().get(data);
+                    // the buffer is jraft's own: the log manager caches this entry and the leader's replicators send
+                    // it from there to followers and learners that are behind, so reading it must not move its
+                    // position (a consumed buffer replicates as an empty entry, which stops that node's state machine)
+                    ByteBuffer buf = it.getData().slice();
+                    byte[] data = new byte[buf.remaining()];
+                    buf.get(data);
                     c = CommandCodec.decode(data);
                 } catch (RuntimeException e) {
                     // an entry this version cannot read: stop rather than diverge from the other replicas

@@ -4,7 +4,6 @@ import boxd.common.BoxSpec;
 import boxd.common.BoxdException;
 import boxd.common.Control;
 import boxd.common.ErrorCode;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,8 +18,6 @@ class LearnerTest {
     @TempDir Path dir;
 
     @Test
-    @Disabled("known bug, issue #4: in about 2 runs of 5 the learner does not apply the forwarded create within the "
-            + "propose timeout (\"committed but this node has not applied it yet\"); a join race is ruled out")
     void aLearnerJoinsForwardsWritesAndReadsItsOwnReplica() throws Exception {
         String voterAddr = "127.0.0.1:" + NodeProcess.freePort();
         String learnerAddr = "127.0.0.1:" + NodeProcess.freePort();
