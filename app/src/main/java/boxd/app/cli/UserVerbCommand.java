@@ -8,15 +8,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 
+import boxd.ssh.verbs.VerbRouter;
+
 /**
  * Runs a user verb ({@code boxd list}, {@code boxd new --name=web}) on the local server exactly as a remote user
  * would: through the OpenSSH client, {@code ssh -p PORT localhost VERB ARGS...}, with the terminal and the exit status
  * passed through. So the host's CLI and {@code ssh -p 2222 HOST VERB} can never disagree.
  */
 public final class UserVerbCommand {
-    /** The verbs of the SSH frontend's command grammar (issue 5); any other word is a typo. */
-    public static final Set<String> VERBS = Set.of("new", "list", "ls", "info", "destroy", "rm", "exec", "connect",
-            "ssh", "cp", "reboot", "proxy", "expose", "unexpose", "whoami", "keys", "dash", "top", "register", "invite");
+    /** The frontend's own verb names (aliases included), less "help", which the local CLI answers itself. */
+    public static final Set<String> VERBS = VerbRouter.standard().names().stream()
+            .filter(n -> !n.equals("help")).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
     private UserVerbCommand() {}
 
