@@ -38,11 +38,11 @@ public final class Cgroups {
         try {
             if (v2) {
                 Path parent = base.resolve("boxd");
-                Files.createDirectories(parent);
+                createDirs(parent);
                 write(base.resolve("cgroup.subtree_control"), "+cpu +memory +pids", true);
                 write(parent.resolve("cgroup.subtree_control"), "+cpu +memory +pids", false);
                 Path d = parent.resolve(boxId);
-                Files.createDirectories(d);
+                createDirs(d);
                 write(d.resolve("cpu.max"), (cpus * 100_000L) + " 100000", false);
                 write(d.resolve("memory.max"), Long.toString(memoryMb * 1024L * 1024L), false);
                 write(d.resolve("pids.max"), Integer.toString(maxPids), false);
@@ -55,7 +55,7 @@ public final class Cgroups {
                 Path cpu = base.resolve("cpu/boxd").resolve(boxId);
                 Path mem = base.resolve("memory/boxd").resolve(boxId);
                 Path pids = base.resolve("pids/boxd").resolve(boxId);
-                for (Path d : List.of(cpu, mem, pids)) Files.createDirectories(d);
+                for (Path d : List.of(cpu, mem, pids)) createDirs(d);
                 write(cpu.resolve("cpu.cfs_period_us"), "100000", false);
                 write(cpu.resolve("cpu.cfs_quota_us"), Long.toString(cpus * 100_000L), false);
                 write(mem.resolve("memory.limit_in_bytes"), Long.toString(memoryMb * 1024L * 1024L), false);
@@ -111,6 +111,19 @@ public final class Cgroups {
             }
             if (Files.exists(d))
                 throw new BoxdException(ErrorCode.INTERNAL, "cannot remove cgroup " + d, "rmdir it once its processes are gone");
+        }
+        removeParentsIfUnused(); // the host's last box takes the shared parents with it
+    }
+
+    /** createDirectories that retries when a concurrent destroy removed the shared parent between its two mkdirs. */
+    private static void createDirs(Path d) throws IOException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                Files.createDirectories(d);
+                return;
+            } catch (java.nio.file.NoSuchFileException e) {
+                if (attempt == 3) throw e;
+            }
         }
     }
 
