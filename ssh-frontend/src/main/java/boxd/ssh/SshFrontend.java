@@ -8,6 +8,7 @@ import boxd.ssh.auth.AuthRateLimiter;
 import boxd.ssh.auth.ControlPublickeyAuthenticator;
 import boxd.ssh.relay.BoxRelay;
 import boxd.ssh.shell.BoxdShellFactory;
+import boxd.ssh.verbs.SftpRelayFactory;
 import boxd.ssh.verbs.VerbCommandFactory;
 import boxd.ssh.verbs.VerbRouter;
 import boxd.ssh.verbs.VerbServices;
@@ -113,7 +114,6 @@ public final class SshFrontend implements Role {
         s.setHostBasedAuthenticator(null);
         s.setPublickeyAuthenticator(accounts);
         s.setUserAuthFactories(List.of(UserAuthPublicKeyFactory.INSTANCE));
-        s.setSubsystemFactories(List.of());
         s.setAgentFactory(null);
         CoreModuleProperties.MAX_AUTH_REQUESTS.set(s, 10);
         CoreModuleProperties.AUTH_TIMEOUT.set(s, Duration.ofSeconds(30));
@@ -145,6 +145,7 @@ public final class SshFrontend implements Role {
         VerbServices services = new VerbServices(control, relay, config.zone(), config.policy(),
                 BoxdShellFactory.dashboard());
         s.setCommandFactory(new VerbCommandFactory(accounts, router, services, threads));
+        s.setSubsystemFactories(List.of(new SftpRelayFactory(accounts, services, threads)));
         s.setShellFactory(new BoxdShellFactory(accounts, router, services, threads,
                 config.dataDir().root().resolve("history")));
         try {

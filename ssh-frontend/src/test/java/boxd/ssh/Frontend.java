@@ -82,6 +82,15 @@ final class Frontend implements AutoCloseable {
         return argv;
     }
 
+    /** {@code scp} or {@code sftp} (which take the port as {@code -P}) with the same client options as {@link #sshArgv}. */
+    List<String> fileClientArgv(String program, Path key, String... rest) {
+        List<String> argv = new ArrayList<>(List.of(program, "-P", String.valueOf(ssh.port()), "-i", key.toString(),
+                "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "IdentitiesOnly=yes",
+                "-o", "BatchMode=yes", "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=10"));
+        argv.addAll(List.of(rest));
+        return argv;
+    }
+
     Cmd.Result run(Path key, String user, String... command) {
         return Cmd.run(sshArgv(key, user, command), null, 60, null);
     }

@@ -3,6 +3,7 @@ package boxd.ssh;
 import boxd.common.Box;
 import boxd.common.PlatformKey;
 import boxd.common.testing.Cmd;
+import boxd.common.testing.Host;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -158,6 +159,49 @@ class RelayIT {
         Map<String, Object> d = Frontend.json(ok(fe.run(key, "rita", "cp", "web:" + remote + ".s", "-", "--json")));
         assertArrayEquals("small".getBytes(), java.util.Base64.getDecoder().decode((String) d.get("data_base64")));
         fails(1, "cannot read", fe.run(key, "rita", "cp", "web:" + dir.resolve("nope"), "-"));
+    }
+
+    @Test
+    void sftpAndScpToNameAtHostReachTheBoxsOwnSftpServer() throws Exception {
+        Host.requireCommand("sftp", "openssh-client");
+        Host.requireCommand("scp", "openssh-client");
+        byte[] data = new byte[3 * 1024 * 1024 + 17];
+        new Random(7).nextBytes(data);
+        Path local = dir.resolve("sftp-up.bin");
+        Files.write(local, data);
+        Path remote = Files.createDirectories(dir.resolve("sftp-box"));
+
+        // scp -s: the SFTP protocol (scp's default since OpenSSH 9.0), relayed to the box's sftp subsystem
+        ok(Cmd.run(fe.fileClientArgv("scp", key, "-s", local.toString(), "web@127.0.0.1:" + remote.resolve("a.bin")), null, 60, null));
+        assertEquals(sha256(data), sha256(Files.readAllBytes(remote.resolve("a.bin"))));
+        Path back = dir.resolve("scp-back.bin");
+        ok(Cmd.run(fe.fileClientArgv("scp", key, "-s", "web@127.0.0.1:" + remote.resolve("a.bin"), back.toString()), null, 60, null));
+        assertEquals(sha256(data), sha256(Files.readAllBytes(back)));
+        // scp -O: the original protocol, which is an exec of "scp -t" in the box
+        ok(Cmd.run(fe.fileClientArgv("scp", key, "-O", local.toString(), "web@127.0.0.1:" + remote.resolve("o.bin")), null, 60, null));
+        assertEquals(sha256(data), sha256(Files.readAllBytes(remote.resolve("o.bin"))));
+
+        // an sftp session: a rename and a listing happen in the box
+        Path got = dir.resolve("sftp-got.bin");
+        String batch = "cd " + remote + "\nrename a.bin b.bin\nls -1\nget b.bin " + got + "\n";
+        Cmd.Result s = ok(Cmd.run(fe.fileClientArgv("sftp", key, "-b", "-", "web@127.0.0.1"),
+                batch.getBytes(StandardCharsets.UTF_8), 60, null));
+        assertTrue(s.stdout().contains("b.bin"), s.stdout());
+        assertTrue(Files.exists(remote.resolve("b.bin")) && !Files.exists(remote.resolve("a.bin")));
+        assertEquals(sha256(data), sha256(Files.readAllBytes(got)));
+
+        // the frontend itself serves no files: without a box in the user name, sftp is refused with what to do
+        Cmd.Result refused = Cmd.run(fe.fileClientArgv("sftp", key, "-b", "-", "rita@127.0.0.1"),
+                "ls\n".getBytes(StandardCharsets.UTF_8), 60, null);
+        assertTrue(refused.exit() != 0, refused.stdout());
+        assertTrue(refused.stderr().contains("put its name before the host"), refused.stderr());
+        // nor does another user's key reach the box that way
+        Path other = fe.key("relay-other");
+        ok(fe.run(other, "otto", "whoami"));
+        Cmd.Result foreign = Cmd.run(fe.fileClientArgv("scp", other, "-s", local.toString(), "web@127.0.0.1:" + remote.resolve("x.bin")),
+                null, 60, null);
+        assertTrue(foreign.exit() != 0, foreign.stdout());
+        assertTrue(!Files.exists(remote.resolve("x.bin")));
     }
 
     @Test

@@ -52,6 +52,7 @@ final class TestSshd implements AutoCloseable {
                 "StrictModes no",
                 "PidFile " + dir.resolve("sshd.pid"),
                 "MaxSessions 10",
+                "Subsystem sftp " + sftpServerPath(),
                 // a quiet home: the login shell must not run this machine's own ~/.profile and ~/.bashrc
                 "SetEnv HOME=" + home + " SHLVL=1",
                 "") );
@@ -71,6 +72,11 @@ final class TestSshd implements AutoCloseable {
             }
         }
         return new TestSshd(port, p);
+    }
+
+    /** Debian's sftp-server (package openssh-sftp-server, which openssh-server depends on), as a box's sshd has it. */
+    private static String sftpServerPath() {
+        return Files.isExecutable(Path.of("/usr/lib/openssh/sftp-server")) ? "/usr/lib/openssh/sftp-server" : "internal-sftp";
     }
 
     private static String sshdPath() {

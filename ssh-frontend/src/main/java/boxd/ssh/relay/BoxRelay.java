@@ -95,6 +95,16 @@ public final class BoxRelay implements AutoCloseable {
         }
     }
 
+    /**
+     * Relays a subsystem ({@code sftp}) to the box's sshd: the bytes both ways, unchanged; the box's sshd runs its own
+     * server for it. @return the exit status
+     */
+    public int subsystem(Box box, String name, InputStream in, OutputStream out, OutputStream err) throws IOException {
+        try (Lease lease = lease(box)) {
+            return run(lease.session().createSubsystemChannel(name), null, in, out, err, null);
+        }
+    }
+
     /** Writes stdin to {@code path} in the box. @return bytes written */
     public long upload(Box box, String path, InputStream in, OutputStream err) throws IOException {
         CountingInputStream counting = new CountingInputStream(in);
@@ -163,8 +173,17 @@ public final class BoxRelay implements AutoCloseable {
                 // nothing to undo
             }
             ch.close(false);
-            out.flush();
-            err.flush();
+            flushQuietly(out);
+            flushQuietly(err);
+        }
+    }
+
+    /** Flushes what the box sent; the user's side may already be gone (a closed terminal ends a connect). */
+    private static void flushQuietly(OutputStream s) {
+        try {
+            s.flush();
+        } catch (IOException e) {
+            log.debug("relay output not flushed, the user's channel is closed: {}", e.toString());
         }
     }
 
