@@ -82,6 +82,12 @@ public final class RootfsImage {
             HostKey /etc/ssh/ssh_host_ed25519_key
             HostKey /etc/ssh/ssh_host_ecdsa_key
             EOF
+            # the login banner is the static /etc/motd: Debian's per-login 'run-parts /etc/update-motd.d' (it prints
+            # uname) costs every ssh session, exec and cp included, a shell and a process per script
+            sed -i 's|^session *optional *pam_motd.so *motd=/run/motd.dynamic|# boxd: static motd only\\n#&|' /etc/pam.d/sshd
+            grep -q '^# boxd: static motd only' /etc/pam.d/sshd
+            printf '%s\\n' 'This is a boxd box: Debian with sudo for user boxd. Anything you serve on port 8000 is' \\
+                'at https://NAME.ZONE (NAME is this host name); "ssh -p 2222 HOST" lists your boxes.' > /etc/motd
             echo boxd > /etc/hostname
             rm -f /etc/machine-id /var/lib/dbus/machine-id
             : > /etc/machine-id
