@@ -99,6 +99,14 @@ class EndToEndIT {
             Cmd.Result got = Cmd.run(List.of("sh", "-c", shellJoin(down) + " > " + back), null, 120, null);
             assertEquals(0, got.exit(), got.stderr());
             assertEquals(sha256(big), sha256(Files.readAllBytes(back)));
+            // and with scp (SFTP) to NAME@HOST: the box's own sftp-server through the frontend
+            Path viaScp = tmp.resolve("scp.bin");
+            Cmd.Result scp = Cmd.run(ns.wrap(List.of("scp", "-s", "-P", Integer.toString(SSH), "-i", alice.toString(),
+                    "-o", "IdentitiesOnly=yes", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
+                    "-o", "UserKnownHostsFile=/dev/null", "-o", "LogLevel=ERROR",
+                    "e2e@127.0.0.1:/home/boxd/big.bin", viaScp.toString())), null, 120, null);
+            assertEquals(0, scp.exit(), scp.stderr());
+            assertEquals(sha256(big), sha256(Files.readAllBytes(viaScp)));
 
             // connect through a PTY runs a command
             List<String> pty = new ArrayList<>(sshArgs(alice, "alice", "127.0.0.1", SSH, "connect", "e2e"));
