@@ -55,7 +55,21 @@ public final class NamespaceRuntime implements BoxRuntime {
     }
 
     public NamespaceRuntime(DataDir dataDir, BoxNetwork network, Path imageRoot) {
-        this(dataDir, network, imageRoot, new Cgroups(), Duration.ofSeconds(30));
+        this(dataDir, network, imageRoot, hostCgroups(), Duration.ofSeconds(30));
+    }
+
+    /** The host's cgroups at /sys/fs/cgroup, mounted there first when this mount namespace lacks them. */
+    private static Cgroups hostCgroups() {
+        Path base = Path.of("/sys/fs/cgroup");
+        try {
+            List<String> ran = CgroupMounts.mountMissing(base);
+            if (!ran.isEmpty())
+                log.info("no cgroups were mounted at {} in this mount namespace (ip netns exec mounts a fresh /sys); "
+                        + "mounted the host's: {}", base, String.join("; ", ran));
+        } catch (BoxdException e) {
+            log.warn("{} ({})", e.getMessage(), e.hint());  // box starts then fail naming the missing controller
+        }
+        return new Cgroups(base);
     }
 
     /** {@return the host tools this runtime needs that are missing, each with its Debian package} */
