@@ -17,7 +17,9 @@ import boxd.vmm.devices.legacy.BootTimer;
 import boxd.vmm.devices.legacy.I8042;
 import boxd.vmm.devices.legacy.Serial8250;
 import boxd.vmm.devices.virtio.VirtioDevice;
+import boxd.vmm.devices.virtio.block.BlockBackend;
 import boxd.vmm.devices.virtio.block.BlockDevice;
+import boxd.vmm.devices.virtio.block.CowBlockBackend;
 import boxd.vmm.devices.virtio.block.FileBlockBackend;
 import boxd.vmm.devices.virtio.net.NetBackend;
 import boxd.vmm.devices.virtio.net.NetDevice;
@@ -176,7 +178,8 @@ public final class VmmBuilder {
         if (p.pvm) cmdline.append(' ').append(Cpuid.PVM_CMDLINE);
         List<VirtioDevice> virtio = new ArrayList<>();
         for (BlockConfig d : config.disks()) {
-            FileBlockBackend backend = new FileBlockBackend(d.path(), d.readOnly());
+            BlockBackend backend = d.copyOnWrite() ? CowBlockBackend.open(d.path(), d.base(), d.readOnly())
+                    : new FileBlockBackend(d.path(), d.readOnly());
             p.resources.add(backend);
             BlockDevice dev = new BlockDevice(backend, d.readOnly(), d.id());
             p.disks.add(dev);

@@ -10,6 +10,7 @@ import boxd.vmm.config.MachineConfig;
 import boxd.vmm.config.NetConfig;
 import boxd.vmm.config.VmConfig;
 import boxd.vmm.config.VsockConfig;
+import boxd.vmm.devices.virtio.block.CowBlockBackend;
 import boxd.vmm.kvm.KvmException;
 
 import java.io.IOException;
@@ -25,10 +26,12 @@ import java.util.Optional;
 
 /**
  * {@code boxd vmm run}: boots one VM in the foreground and returns when it ends. Prints the time from start to the
- * kernel's {@code Run /init as init process} line and to the boot-time marker when they happen.
+ * kernel's {@code Run /init as init process} line and to the boot-time marker when they happen. {@code --disk D} is a
+ * raw image; {@code --disk D,base=B} a copy-on-write disk whose writes go to the overlay D (and {@code D.data}) while
+ * B stays untouched, made on first use with B's size ({@link CowBlockBackend}).
  */
 public final class VmmRunCommand {
-    public static final String USAGE = "usage: boxd vmm run --kernel K [--initrd I] [--disk D[,ro]]... [--tap T] [--vsock CID]"
+    public static final String USAGE = "usage: boxd vmm run --kernel K [--initrd I] [--disk D[,ro][,base=B]]... [--tap T] [--vsock CID]"
             + " [--mem 256M] [--vcpus N] [--cmdline \"...\"] [--console] [--timeout SECONDS]";
     public static final String DEFAULT_CMDLINE = "console=ttyS0 reboot=k panic=1 pci=off nomodule i8042.noaux i8042.nomux i8042.dumbkbd";
     static final String INIT_LINE = "Run /init as init process";
@@ -72,6 +75,13 @@ public final class VmmRunCommand {
             if (!Files.isReadable(kernel)) throw new IllegalArgumentException("cannot read kernel " + kernel);
             if (initrd != null && !Files.isReadable(initrd)) throw new IllegalArgumentException("cannot read initrd " + initrd);
             for (BlockConfig d : disks) {
+                if (d.copyOnWrite()) {
+                    if (!Files.isReadable(d.base())) throw new IllegalArgumentException("cannot read base image " + d.base());
+                    if (!Files.exists(d.path()) && !d.readOnly()) {
+                        CowBlockBackend.create(d.path(), d.base(), Files.size(d.base())).close();
+                        err.println("boxd vmm: made copy-on-write disk " + d.path() + " over " + d.base());
+                    }
+                }
                 if (!Files.isReadable(d.path())) throw new IllegalArgumentException("cannot read disk image " + d.path());
             }
             VmConfig config = VmConfig.of("vmm-run", new MachineConfig(vcpus, MachineConfig.parseSize(mem), false),

@@ -7,7 +7,9 @@ import boxd.vmm.config.MachineConfig;
 import boxd.vmm.config.VmConfig;
 import boxd.vmm.devices.BusDevice;
 import boxd.vmm.devices.virtio.Queue;
+import boxd.vmm.devices.virtio.block.BlockBackend;
 import boxd.vmm.devices.virtio.block.BlockDevice;
+import boxd.vmm.devices.virtio.block.CowBlockBackend;
 import boxd.vmm.devices.virtio.block.FileBlockBackend;
 import boxd.vmm.devices.virtio.testing.CountingInterrupt;
 import boxd.vmm.devices.virtio.testing.VirtqueueDriver;
@@ -21,8 +23,11 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.io.RandomAccessFile;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,8 +37,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * bench/vmm: start-to-first-guest-instruction time, VMM memory overhead per idle VM, and virtio-blk sequential
- * throughput through the device model, each labelled with the host's KVM kind. Run by bench/vmm/run.sh (not by CI:
+ * bench/vmm: start-to-first-guest-instruction time, VMM memory overhead per idle VM, and virtio-blk throughput
+ * through the device model over a raw file and over a copy-on-write disk, each labelled with the host's KVM kind. Run by bench/vmm/run.sh (not by CI:
  * the name does not end in Test).
  */
 class VmmBenchmark {
@@ -59,58 +64,140 @@ class VmmBenchmark {
         }
     }
 
-    /** Sequential 128 KiB requests through BlockDevice over a raw file, guest memory mmap'd as for a real VM. */
+    /**
+     * Sequential 128 KiB requests through BlockDevice, guest memory mmap'd as for a real VM: over a raw file, then over a
+     * copy-on-write disk (a fresh overlay over a base full of data): read through to the base, first write (allocates
+     * clusters; whole ones, so no copy-up), rewrite, read back; then 4 KiB writes one per 64 KiB cluster into a fresh
+     * overlay, each a copy-up, against the same on the raw file.
+     */
     private void blockThroughput(Path dir) throws IOException {
         long total = Long.getLong("bench.blockMiB", 512L) << 20;
         int req = 128 * 1024;
-        // the image on tmpfs when there is one, so the figure is the device model's cost and not this host's disk
+        int cluster = Integer.getInteger("bench.cowClusterKiB", CowBlockBackend.DEFAULT_CLUSTER_SIZE / 1024) * 1024;
+        // the images on tmpfs when there is one, so the figure is the device model's cost and not this host's disk
         Path shm = Path.of("/dev/shm");
         boolean tmpfs = Files.isDirectory(shm) && Files.isWritable(shm);
-        Path img = tmpfs ? Files.createTempFile(shm, "boxd-bench", ".img") : dir.resolve("disk.img");
-        try {
-            blockThroughput(img, total, req, tmpfs);
+        Path where = tmpfs ? Files.createTempDirectory(shm, "boxd-bench") : dir;
+        String on = tmpfs ? "tmpfs" : "disk";
+        try (MappedGuestMemory mem = MappedGuestMemory.create(MemoryRegion.withMmioGap(256L << 20), MappedGuestMemory.Backing.ANONYMOUS)) {
+            // a warm-up pass (JIT, classes) so that the first figure is not the only one paying for it
+            Path warm = where.resolve("warm.img");
+            try (RandomAccessFile f = new RandomAccessFile(warm.toFile(), "rw")) {
+                f.setLength(64L << 20);
+            }
+            try (FileBlockBackend raw = new FileBlockBackend(warm, false)) {
+                Rig rig = new Rig(mem, raw);
+                for (int i = 0; i < 3; i++) {
+                    rig.sequential(true, 64L << 20, req);
+                    rig.sequential(false, 64L << 20, req);
+                    rig.strided(16L << 20, 64 * 1024);
+                }
+            }
+            Files.delete(warm);
+            Path img = where.resolve("disk.img");
+            try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
+                f.setLength(total);
+            }
+            try (FileBlockBackend raw = new FileBlockBackend(img, false)) {
+                Rig rig = new Rig(mem, raw);
+                report("virtio-blk sequential write", "raw file", req, total, on, rig.sequential(true, total, req));
+                report("virtio-blk sequential read", "raw file", req, total, on, rig.sequential(false, total, req));
+                long span = Math.min(total, 128L << 20);
+                report("virtio-blk 4 KiB write per 64 KiB", "raw file", 4096, span, on, rig.strided(span, 64 * 1024));
+            }
+            Files.delete(img);
+
+            Path base = where.resolve("base.img");
+            try (FileChannel b = FileChannel.open(base, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                ByteBuffer chunk = ByteBuffer.allocate(1 << 20);
+                new java.util.Random(1).nextBytes(chunk.array());
+                for (long pos = 0; pos < total; pos += chunk.capacity()) b.write(chunk.clear(), pos);
+            }
+            try (CowBlockBackend cow = CowBlockBackend.create(where.resolve("disk.cow"), base, total, cluster)) {
+                Rig rig = new Rig(mem, cow);
+                report("virtio-blk sequential read, fresh overlay (from the base)", cow(cluster), req, total, on,
+                        rig.sequential(false, total, req));
+                report("virtio-blk sequential first write (allocating)", cow(cluster), req, total, on, rig.sequential(true, total, req));
+                report("virtio-blk sequential rewrite", cow(cluster), req, total, on, rig.sequential(true, total, req));
+                report("virtio-blk sequential read (from the overlay)", cow(cluster), req, total, on, rig.sequential(false, total, req));
+            }
+            try (CowBlockBackend cow = CowBlockBackend.create(where.resolve("fresh.cow"), base, total, cluster)) {
+                long span = Math.min(total, 128L << 20);
+                report("virtio-blk 4 KiB write per 64 KiB (into untouched clusters: a copy-up where clusters are larger)", cow(cluster), 4096, span, on,
+                        new Rig(mem, cow).strided(span, 64 * 1024));
+            }
         } finally {
-            Files.deleteIfExists(img);
+            if (tmpfs) {
+                try (var s = Files.walk(where)) {
+                    s.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+                }
+            }
         }
     }
 
-    private void blockThroughput(Path img, long total, int req, boolean tmpfs) throws IOException {
-        try (RandomAccessFile f = new RandomAccessFile(img.toFile(), "rw")) {
-            f.setLength(total);
-        }
-        try (MappedGuestMemory mem = MappedGuestMemory.create(MemoryRegion.withMmioGap(256L << 20), MappedGuestMemory.Backing.ANONYMOUS);
-             FileBlockBackend backend = new FileBlockBackend(img, false)) {
-            BlockDevice dev = new BlockDevice(backend, false, "bench");
-            VirtqueueDriver drv = new VirtqueueDriver(mem, 0x10000, 256);
+    private static String cow(int cluster) {
+        return "copy-on-write, " + cluster / 1024 + " KiB clusters";
+    }
+
+    private void report(String what, String backend, int req, long total, String on, double[] result) {
+        System.out.printf("%s (%s, %d KiB requests, %d MiB, image on %s): %.0f MiB/s, %.0f requests/s [%s host]%n",
+                what, backend, req / 1024, total >> 20, on, result[0], result[1], kind);
+    }
+
+    /** One BlockDevice with a 256-entry queue over a backend, driven as a guest driver would. */
+    private static final class Rig {
+        static final long HEADERS = 0x40000, DATA = 0x100000;
+        final MappedGuestMemory mem;
+        final BlockDevice dev;
+        final VirtqueueDriver drv;
+
+        Rig(MappedGuestMemory mem, BlockBackend backend) {
+            this.mem = mem;
+            this.dev = new BlockDevice(backend, false, "bench");
+            this.drv = new VirtqueueDriver(mem, 0x10000, 256);
             dev.activate(mem, List.of(drv.configure(new Queue(256))), new CountingInterrupt());
+        }
+
+        /** {@return MiB/s and requests/s} of {@code total} bytes in {@code req}-byte requests, writes ending in a FLUSH */
+        double[] sequential(boolean write, long total, int req) {
+            return run(write, total, req, req);
+        }
+
+        /** {@return MiB/s (of the bytes written) and requests/s} of 4 KiB writes, one every {@code stride} bytes */
+        double[] strided(long span, int stride) {
+            return run(true, span, 4096, stride);
+        }
+
+        private double[] run(boolean write, long span, int req, int stride) {
             int perBatch = 256 / 3;
-            long dataBase = 0x100000;
-            for (int i = 0; i < perBatch; i++) mem.write(dataBase + (long) i * req, new byte[req]);
-            for (boolean write : new boolean[] {true, false}) {
-                long t0 = System.nanoTime();
-                long sector = 0;
-                while (sector * 512 < total) {
-                    int n = 0;
-                    for (; n < perBatch && sector * 512 < total; n++) {
-                        long hdr = 0x40000 + n * 32L;
-                        mem.writeU32(hdr, write ? 1 : 0);
-                        mem.writeU64(hdr + 8, sector);
-                        drv.add(new Buf(hdr, 16, false), new Buf(dataBase + (long) n * req, req, !write), new Buf(hdr + 16, 1, true));
-                        sector += req / 512;
-                    }
-                    dev.queueNotify(0);
-                    if (drv.takeUsed().size() != n) throw new IllegalStateException("requests lost");
+            for (int i = 0; i < perBatch; i++) mem.write(DATA + (long) i * req, new byte[req]);
+            long t0 = System.nanoTime(), requests = 0, bytes = 0;
+            long pos = 0;
+            while (pos < span) {
+                int n = 0;
+                for (; n < perBatch && pos < span; n++) {
+                    long hdr = HEADERS + n * 32L;
+                    mem.writeU32(hdr, write ? 1 : 0);
+                    mem.writeU64(hdr + 8, pos / 512);
+                    drv.add(new Buf(hdr, 16, false), new Buf(DATA + (long) n * req, req, !write), new Buf(hdr + 16, 1, true));
+                    pos += stride;
                 }
-                if (write) {
-                    mem.writeU32(0x40000, 4);
-                    drv.add(new Buf(0x40000, 16, false), new Buf(0x40010, 1, true));
-                    dev.queueNotify(0);
-                    drv.takeUsed();
+                dev.queueNotify(0);
+                if (drv.takeUsed().size() != n) throw new IllegalStateException("requests lost");
+                for (int i = 0; i < n; i++) {
+                    if (mem.readU8(HEADERS + i * 32L + 16) != 0) throw new IllegalStateException("a request failed");
                 }
-                double secs = (System.nanoTime() - t0) / 1e9;
-                System.out.printf("virtio-blk sequential %s (device model, %d KiB requests, %d MiB, image on %s): %.0f MiB/s [%s host]%n",
-                        write ? "write" : "read", req / 1024, total >> 20, tmpfs ? "tmpfs" : "disk", (total >> 20) / secs, kind);
+                requests += n;
+                bytes += (long) n * req;
             }
+            if (write) {
+                mem.writeU32(HEADERS, 4);
+                drv.add(new Buf(HEADERS, 16, false), new Buf(HEADERS + 16, 1, true));
+                dev.queueNotify(0);
+                drv.takeUsed();
+            }
+            double secs = (System.nanoTime() - t0) / 1e9;
+            return new double[] {(bytes / (double) (1 << 20)) / secs, requests / secs};
         }
     }
 

@@ -2,6 +2,8 @@ package boxd.worker.vm;
 
 import boxd.common.BoxdException;
 import boxd.common.ErrorCode;
+import boxd.vmm.config.BlockConfig;
+import boxd.vmm.devices.virtio.block.CowBlockBackend;
 import boxd.worker.HostCommand;
 import boxd.worker.runtime.BoxFiles;
 import boxd.worker.runtime.BoxLaunch;
@@ -17,9 +19,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Makes a vm box's disks with host tools, never mounting anything on the host: the root disk by a sparse copy of the
- * image's ext4, {@code truncate} + {@code resize2fs} to the box's size, and {@code debugfs} to write the guest init
- * into it; the config disk by {@code mkfs.ext4 -d} from a staged directory.
+ * Makes a vm box's disks, never mounting anything on the host. The root disk is a copy-on-write overlay
+ * ({@link CowBlockBackend}: a small map and a sparse data file in the box's directory) over a shared read-only base
+ * made once per image, disk size and guest init ({@link VmBaseDisks}) with host tools: a sparse copy of the image's
+ * ext4, {@code truncate} + {@code resize2fs} to the size, and {@code debugfs} to write the guest init. The config disk
+ * is made by {@code mkfs.ext4 -d} from a staged directory.
  */
 public final class VmDisks {
     private VmDisks() {}
@@ -58,45 +62,66 @@ public final class VmDisks {
     }
 
     /**
-     * Makes {@code files.rootDisk()} from {@code imageExt4}: sparse copy, grown to {@code diskGb} GiB, file system
-     * resized, guest init written. Built as {@code root.ext4.tmp} and renamed, so a crash never leaves a half-made disk.
+     * Makes the box's root disk: a copy-on-write overlay ({@link VmBoxFiles#rootOverlay}) of {@code diskGb} GiB over the
+     * shared base for this image and size, which is made first when no box used it yet. Takes milliseconds once the
+     * base exists; the overlay's map is written under a temporary name and renamed, so a crash never leaves a half-made
+     * disk.
      */
-    public static void makeRootDisk(Path imageExt4, VmBoxFiles files, int diskGb, String boxName) throws IOException {
-        Path tmp = files.dir().resolve("root.ext4.tmp");
-        Files.deleteIfExists(tmp);
+    public static void makeRootOverlay(VmBaseDisks bases, Path imageExt4, VmBoxFiles files, int diskGb, String boxName)
+            throws IOException {
+        Path base = bases.ensure(imageExt4, diskGb, boxName);
+        CowBlockBackend.create(files.rootOverlay(), base, (long) diskGb << 30).close();
+    }
+
+    /**
+     * {@return the root disk ({@code /dev/vda}) of a created box}: its copy-on-write overlay over the base its map names,
+     * or for a box made before those, its full copy {@code root.ext4}
+     */
+    public static BlockConfig rootDiskConfig(VmBoxFiles files) throws IOException {
+        if (Files.exists(files.legacyRootDisk())) return new BlockConfig(files.legacyRootDisk(), false, "boxd-root");
+        return new BlockConfig(files.rootOverlay(), false, "boxd-root", CowBlockBackend.readHeader(files.rootOverlay()).base());
+    }
+
+    /**
+     * Makes the raw root image {@code out} from {@code imageExt4}: sparse copy, grown to {@code diskGb} GiB, file system
+     * resized, guest init written and checked. {@code out} is the caller's temporary (a base under construction); it is
+     * removed when this fails. {@code forWhat} names who asks in error messages ("box NAME").
+     */
+    public static void makeRootImage(Path imageExt4, Path out, int diskGb, String forWhat) throws IOException {
+        Files.deleteIfExists(out);
         long want = (long) diskGb << 30;
         long have = Files.size(imageExt4);
         if (want < have)
-            throw new BoxdException(ErrorCode.INVALID, "box " + boxName + " asks for a " + diskGb + " GiB disk but its image "
+            throw new BoxdException(ErrorCode.INVALID, forWhat + " asks for a " + diskGb + " GiB disk but its image "
                     + imageExt4 + " is already " + (have >> 20) + " MiB", "create it with a larger --disk");
+        Path init = out.resolveSibling(out.getFileName() + ".boxd-init");
         try {
-            HostCommand.run(List.of("cp", "--reflink=auto", "--sparse=always", imageExt4.toString(), tmp.toString()), null,
-                    Duration.ofMinutes(5)).orThrow("copying the root image for box " + boxName, "check free space in the data dir");
-            HostCommand.run(List.of("truncate", "-s", Long.toString(want), tmp.toString()), null, Duration.ofSeconds(30))
-                    .orThrow("growing the root disk of box " + boxName, "");
+            HostCommand.run(List.of("cp", "--reflink=auto", "--sparse=always", imageExt4.toString(), out.toString()), null,
+                    Duration.ofMinutes(5)).orThrow("copying the root image for " + forWhat, "check free space in the data dir");
+            HostCommand.run(List.of("truncate", "-s", Long.toString(want), out.toString()), null, Duration.ofSeconds(30))
+                    .orThrow("growing the root disk of " + forWhat, "");
             if (want > have) {
-                HostCommand.Result r = HostCommand.run(List.of("resize2fs", tmp.toString()), null, Duration.ofMinutes(5));
+                HostCommand.Result r = HostCommand.run(List.of("resize2fs", out.toString()), null, Duration.ofMinutes(5));
                 if (!r.ok()) {  // resize2fs wants a checked file system first when the image was ever mounted
-                    HostCommand.run(List.of("e2fsck", "-f", "-y", tmp.toString()), null, Duration.ofMinutes(5));
-                    HostCommand.run(List.of("resize2fs", tmp.toString()), null, Duration.ofMinutes(5))
-                            .orThrow("resizing the root file system of box " + boxName, "apt-get install e2fsprogs");
+                    HostCommand.run(List.of("e2fsck", "-f", "-y", out.toString()), null, Duration.ofMinutes(5));
+                    HostCommand.run(List.of("resize2fs", out.toString()), null, Duration.ofMinutes(5))
+                            .orThrow("resizing the root file system of " + forWhat, "apt-get install e2fsprogs");
                 }
             }
-            Path init = files.dir().resolve("boxd-init");
             Files.writeString(init, guestInit());
-            HostCommand.run(List.of("debugfs", "-w", "-f", "-", tmp.toString()),
+            HostCommand.run(List.of("debugfs", "-w", "-f", "-", out.toString()),
                     debugfsScript(init).getBytes(java.nio.charset.StandardCharsets.UTF_8), Duration.ofMinutes(1))
-                    .orThrow("writing the guest init into the root disk of box " + boxName, "apt-get install e2fsprogs");
-            HostCommand.Result check = HostCommand.run(List.of("debugfs", "-R", "stat " + VmBoxFiles.GUEST_INIT, tmp.toString()),
+                    .orThrow("writing the guest init into the root disk of " + forWhat, "apt-get install e2fsprogs");
+            HostCommand.Result check = HostCommand.run(List.of("debugfs", "-R", "stat " + VmBoxFiles.GUEST_INIT, out.toString()),
                     null, Duration.ofSeconds(30));
             if (!check.ok() || !check.stdout().contains("Mode:  0755"))
-                throw new BoxdException(ErrorCode.INTERNAL, "the guest init did not land in the root disk of box " + boxName
-                        + ": " + (check.stdout() + check.stderr()).strip(), "see " + tmp);
-            Files.deleteIfExists(init);
-            Files.move(tmp, files.rootDisk(), StandardCopyOption.ATOMIC_MOVE);
+                throw new BoxdException(ErrorCode.INTERNAL, "the guest init did not land in the root disk of " + forWhat
+                        + ": " + (check.stdout() + check.stderr()).strip(), "see " + out);
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(tmp);
+            Files.deleteIfExists(out);
             throw e;
+        } finally {
+            Files.deleteIfExists(init);
         }
     }
 

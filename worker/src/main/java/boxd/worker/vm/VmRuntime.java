@@ -43,12 +43,15 @@ import java.util.concurrent.TimeUnit;
 /**
  * The vm runtime: every box is a microVM on the boxd VMM, hosted in this worker's JVM (one set of vCPU threads per
  * box, one shared device event loop, no process per box). A box boots the guest kernel that {@code boxd image build}
- * made, with its own root disk ({@code /dev/vda}: a sparse copy of the image's {@code rootfs.ext4} grown to the box's
- * disk size, so the size is a hard limit), a small config disk ({@code /dev/vdb}: hostname, keys, host keys), a tap
- * on the bridge, its address from the kernel's {@code ip=} autoconfiguration, and {@link VmBoxFiles#GUEST_INIT} as
- * PID 1, which installs the config and becomes {@code sshd -D}. vCPUs and memory come from the box's size. The serial
- * console is appended to {@code DataDir.box(id)/console.log}. See {@link VmBoxFiles} for the per-box files. Keys
- * changed while a box runs reach it through its config disk, rewritten in place ({@link #updateKeys}).
+ * made, with its own root disk ({@code /dev/vda}: a copy-on-write overlay in the box's directory over a shared
+ * read-only base, the image's {@code rootfs.ext4} grown to the box's disk size with the guest init written in, made once
+ * per image, size and guest init in {@code DataDir.images()/vm-base/} ({@link VmBaseDisks}); the size is a hard limit;
+ * boxes made before copy-on-write disks keep their full copy {@code root.ext4}), a small config disk ({@code /dev/vdb}:
+ * hostname, keys, host keys), a tap on the bridge, its address from the kernel's {@code ip=} autoconfiguration, and
+ * {@link VmBoxFiles#GUEST_INIT} as PID 1, which installs the config and becomes {@code sshd -D}. vCPUs and memory come
+ * from the box's size. The serial console is appended to {@code DataDir.box(id)/console.log}. See {@link VmBoxFiles}
+ * for the per-box files. Keys changed while a box runs reach it through its config disk, rewritten in place
+ * ({@link #updateKeys}).
  *
  * <p>A box is RUNNING only once its sshd answers on {@code ipv4:22}. VMs cannot outlive the worker process: after a
  * restart {@link #adopt} finds nothing running and the worker starts the box again from its disk; {@link #close}
@@ -63,6 +66,7 @@ public final class VmRuntime implements BoxRuntime {
     private final Path kernel;
     private final Path imageExt4;
     private final Duration sshTimeout;
+    private final VmBaseDisks bases;
     private final EventLoop loop = new EventLoop("vm-runtime-io");
     private final Map<String, Running> vms = new ConcurrentHashMap<>();
     private volatile boolean bridgeReady;
@@ -86,6 +90,7 @@ public final class VmRuntime implements BoxRuntime {
         this.kernel = kernel.toAbsolutePath().normalize();
         this.imageExt4 = imageExt4.toAbsolutePath().normalize();
         this.sshTimeout = sshTimeout;
+        this.bases = VmBaseDisks.in(dataDir);
     }
 
     public VmRuntime(DataDir dataDir, BoxNetwork network, Path kernel, Path imageExt4) {
@@ -116,19 +121,22 @@ public final class VmRuntime implements BoxRuntime {
 
     private VmBoxFiles files(String id) { return new VmBoxFiles(dataDir.box(id)); }
 
-    /** Makes the box's root disk (copy of the image, grown, with the guest init) and its sshd host keys. */
+    /**
+     * Makes the box's sshd host keys and its root disk: a copy-on-write overlay over the shared base for its image and
+     * disk size (made first when no box used it yet: seconds; the overlay alone takes milliseconds).
+     */
     @Override
     public void create(BoxLaunch box) {
         VmBoxFiles f = files(box.id());
         try {
             Files.createDirectories(f.dir());
             VmDisks.makeHostKeys(f, box.name());
-            if (Files.exists(f.rootDisk())) return;
+            if (Files.exists(f.rootOverlay()) || Files.exists(f.legacyRootDisk())) return;
             if (!Files.isRegularFile(imageExt4))
                 throw new BoxdException(ErrorCode.INTERNAL, "the root image " + imageExt4 + " is missing",
                         "build it with 'boxd image build rootfs'");
             Files.writeString(f.image(), imageExt4 + "\n");
-            VmDisks.makeRootDisk(imageExt4, f, box.spec().diskGb(), box.name());
+            VmDisks.makeRootOverlay(bases, imageExt4, f, box.spec().diskGb(), box.name());
         } catch (IOException e) {
             throw new BoxdException(ErrorCode.INTERNAL, "cannot create box " + box.name() + " in " + f.dir() + ": "
                     + e.getMessage(), "check free space and permissions of the data directory", e);
@@ -211,8 +219,7 @@ public final class VmRuntime implements BoxRuntime {
             VmConfig cfg = VmConfig.of("box-" + box.name(),
                             new MachineConfig(box.spec().cpus(), (long) box.spec().memoryMb() << 20, false),
                             new BootConfig(kernel, null, VmCommandLine.of(box)))
-                    .withDisks(List.of(new BlockConfig(f.rootDisk(), false, "boxd-root"),
-                            new BlockConfig(f.configDisk(), true, "boxd-config")))
+                    .withDisks(List.of(VmDisks.rootDiskConfig(f), new BlockConfig(f.configDisk(), true, "boxd-config")))
                     .withNet(new NetConfig(tap, VmBoxFiles.mac(box.id())))
                     .withConsole(new ConsoleConfig(console, null));
             vm = new VmmBuilder(cfg).eventLoop(loop).build();  // opens (creates) the tap in this process's namespace
@@ -296,6 +303,10 @@ public final class VmRuntime implements BoxRuntime {
         }
     }
 
+    /**
+     * Stops the box and removes its directory, root disk overlay included. The shared base stays for other boxes and
+     * later creates of the same size (nothing removes bases yet, see {@link VmBaseDisks}).
+     */
     @Override
     public void destroy(String boxId) {
         stop(boxId);
@@ -311,7 +322,8 @@ public final class VmRuntime implements BoxRuntime {
         if (r != null && r.vm().exit().isEmpty())
             return new RuntimeState(RuntimeState.Phase.RUNNING, "vm " + r.vm().name() + ", tap " + r.tap());
         VmBoxFiles f = files(boxId);
-        if (Files.exists(f.rootDisk())) return new RuntimeState(RuntimeState.Phase.STOPPED, "not running");
+        if (Files.exists(f.rootOverlay()) || Files.exists(f.legacyRootDisk()))
+            return new RuntimeState(RuntimeState.Phase.STOPPED, "not running");
         if (Files.exists(f.dir())) return new RuntimeState(RuntimeState.Phase.STOPPED, "partly created");
         return RuntimeState.absent();
     }

@@ -5,6 +5,7 @@ import boxd.common.testing.Cmd;
 import boxd.common.testing.Host;
 import boxd.common.testing.TestKeys;
 import boxd.common.testing.TestNetns;
+import boxd.vmm.devices.virtio.block.CowBlockBackend;
 import boxd.worker.image.RootfsImage;
 import boxd.worker.runtime.BoxLaunch;
 import boxd.worker.testing.TestImages;
@@ -20,7 +21,8 @@ import static org.junit.jupiter.api.Assertions.*;
 
 /**
  * The guest side of a vm box without a VM: the box's own root disk and config disk, as the vm runtime makes them,
- * attached to loop devices (the config disk as {@code /dev/vdb}), and its guest init run as PID 1 of a chroot in fresh
+ * attached to loop devices (the root disk, a copy-on-write overlay, flattened to a raw file first; the config disk as
+ * {@code /dev/vdb}), and its guest init run as PID 1 of a chroot in fresh
  * pid/mount/uts namespaces inside the test's network namespace. This checks the disks and the init script (keys,
  * hostname, host keys, sshd) on hosts where a guest's userspace cannot run (PVM); it is not the vm runtime, whose
  * boot is checked by VmRuntimeIT (hardware KVM) and VmRuntimeSlowIT.
@@ -48,12 +50,15 @@ class GuestInitIT {
         BoxLaunch box = new BoxLaunch("b-00000000f001", "initbox", new BoxSpec(1, 256, 2, BoxSpec.DEFAULT_IMAGE), "10.77.0.2",
                 16, "10.77.0.1", List.of(TestKeys.publicLine(key)));
         VmDisks.makeHostKeys(f, box.name());
-        VmDisks.makeRootDisk(image.ext4(), f, box.spec().diskGb(), box.name());
+        VmDisks.makeRootOverlay(new VmBaseDisks(tmp.resolve("bases")), image.ext4(), f, box.spec().diskGb(), box.name());
         VmDisks.makeConfigDisk(box, f);
+        // the root disk is a copy-on-write overlay that only the VMM reads: a loop device gets it flattened to a raw file
+        Path rootRaw = tmp.resolve("root-flat.ext4");
+        CowBlockBackend.flatten(f.rootOverlay(), rootRaw);
 
         List<String> loops = new ArrayList<>();
         try (TestNetns ns = TestNetns.create("bxw-init")) {
-            String root = Cmd.run("losetup", "-f", "--show", f.rootDisk().toString()).requireSuccess().stdout().strip();
+            String root = Cmd.run("losetup", "-f", "--show", rootRaw.toString()).requireSuccess().stdout().strip();
             loops.add(root);
             String cfg = Cmd.run("losetup", "-r", "-f", "--show", f.configDisk().toString()).requireSuccess().stdout().strip();
             loops.add(cfg);
@@ -109,6 +114,6 @@ class GuestInitIT {
             for (String l : loops) Cmd.run("losetup", "-d", l);
         }
         String left = Cmd.run("losetup", "-a").stdout();
-        assertFalse(left.contains(f.dir().toString()), "loop devices detached: " + left);
+        assertFalse(left.contains(f.dir().toString()) || left.contains(rootRaw.toString()), "loop devices detached: " + left);
     }
 }

@@ -36,26 +36,113 @@ class VmDisksTest {
         return Cmd.run("debugfs", "-R", request, disk.toString()).stdout();
     }
 
-    @Test
-    void rootDiskIsASparseCopyGrownToTheBoxSizeWithTheGuestInit() throws Exception {
-        Path img = tinyImage();
-        VmBoxFiles f = new VmBoxFiles(tmp.resolve("box"));
-        Files.createDirectories(f.dir());
-        VmDisks.makeRootDisk(img, f, 1, "tiny");
+    private static long allocatedBytes(Path p) {
+        return Long.parseLong(Cmd.run("stat", "-c", "%b", p.toString()).stdout().strip()) * 512;
+    }
 
-        assertEquals(1L << 30, Files.size(f.rootDisk()), "file is the box's disk size");
-        long allocated = Long.parseLong(Cmd.run("stat", "-c", "%b", f.rootDisk().toString()).stdout().strip()) * 512;
-        assertTrue(allocated < (64L << 20), "sparse: " + allocated + " bytes allocated");
-        String dump = Cmd.run("dumpe2fs", "-h", f.rootDisk().toString()).stdout();
+    private static String sha256(Path p) {
+        return Cmd.run("sha256sum", p.toString()).requireSuccess().stdout().split(" ")[0];
+    }
+
+    private VmBoxFiles box(String name) throws Exception {
+        VmBoxFiles f = new VmBoxFiles(tmp.resolve(name));
+        Files.createDirectories(f.dir());
+        return f;
+    }
+
+    @Test
+    void rootDiskIsACopyOnWriteOverlayOverABaseGrownToTheBoxSizeWithTheGuestInit() throws Exception {
+        Path img = tinyImage();
+        VmBaseDisks bases = new VmBaseDisks(tmp.resolve("bases"));
+        VmBoxFiles f = box("box");
+        VmDisks.makeRootOverlay(bases, img, f, 1, "tiny");
+
+        Path base = bases.pathFor(img, 1);
+        assertEquals(List.of(base), bases.list(), "one base, named by size and inputs");
+        assertTrue(base.getFileName().toString().startsWith("root-1g-"), base.toString());
+        assertEquals(1L << 30, Files.size(base), "the base is the box's disk size");
+        assertEquals("r--r--r--", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(base)));
+        assertTrue(allocatedBytes(base) < (64L << 20), "the base is sparse: " + allocatedBytes(base) + " bytes allocated");
+        try (var s = Files.list(bases.dir())) {
+            assertEquals(List.of(base), s.toList(), "no temporaries left");
+        }
+
+        var h = boxd.vmm.devices.virtio.block.CowBlockBackend.readHeader(f.rootOverlay());
+        assertEquals(base, h.base());
+        assertEquals(1L << 30, h.virtualSize(), "the disk is the box's size");
+        assertTrue(Files.size(f.rootOverlay()) <= 4096 + 32 * 1024 && allocatedBytes(f.dir().resolve("root.cow.data")) < 64 * 1024,
+                "the box's own files are tiny");
+        assertFalse(Files.exists(f.legacyRootDisk()));
+        var cfg = VmDisks.rootDiskConfig(f);
+        assertEquals(f.rootOverlay(), cfg.path());
+        assertEquals(base, cfg.base(), "the VMM opens the overlay over the base its map names");
+
+        // what the guest sees: the image's file system grown to the whole disk, with the guest init
+        Path flat = tmp.resolve("flat.ext4");
+        boxd.vmm.devices.virtio.block.CowBlockBackend.flatten(f.rootOverlay(), flat);
+        String dump = Cmd.run("dumpe2fs", "-h", flat.toString()).stdout();
         long blocks = Long.parseLong(dump.replaceAll("(?s).*\nBlock count:\\s+(\\d+).*", "$1"));
         long blockSize = Long.parseLong(dump.replaceAll("(?s).*\nBlock size:\\s+(\\d+).*", "$1"));
         assertEquals(1L << 30, blocks * blockSize, "file system grown to the whole disk:\n" + dump);
-        assertEquals("ID=tiny", debugfs(f.rootDisk(), "cat /etc/os-release").strip(), "image content kept");
-        String stat = debugfs(f.rootDisk(), "stat " + VmBoxFiles.GUEST_INIT);
+        assertEquals("ID=tiny", debugfs(flat, "cat /etc/os-release").strip(), "image content kept");
+        String stat = debugfs(flat, "stat " + VmBoxFiles.GUEST_INIT);
         assertTrue(stat.contains("Mode:  0755") && stat.contains("User:     0"), stat);
-        assertEquals(VmDisks.guestInit(), debugfs(f.rootDisk(), "cat " + VmBoxFiles.GUEST_INIT));
-        assertFalse(Files.exists(f.dir().resolve("root.ext4.tmp")), "no temporary left");
-        assertEquals(0, Cmd.run("e2fsck", "-f", "-n", f.rootDisk().toString()).exit(), "file system clean");
+        assertEquals(VmDisks.guestInit(), debugfs(flat, "cat " + VmBoxFiles.GUEST_INIT));
+        assertEquals(0, Cmd.run("e2fsck", "-f", "-n", flat.toString()).exit(), "file system clean");
+    }
+
+    @Test
+    void boxesShareABasePerImageAndSizeAndWriteOnlyTheirOwnOverlay() throws Exception {
+        Path img = tinyImage();
+        VmBaseDisks bases = new VmBaseDisks(tmp.resolve("bases"));
+        VmBoxFiles a = box("a"), b = box("b"), c = box("c");
+        // two boxes racing for a base that does not exist yet: it is made once
+        Thread other = Thread.ofPlatform().start(() -> {
+            try {
+                VmDisks.makeRootOverlay(bases, img, b, 1, "b");
+            } catch (Exception e) {
+                throw new RuntimeException(e);
+            }
+        });
+        VmDisks.makeRootOverlay(bases, img, a, 1, "a");
+        other.join();
+        VmDisks.makeRootOverlay(bases, img, c, 2, "c");
+        Path base1 = bases.pathFor(img, 1), base2 = bases.pathFor(img, 2);
+        assertEquals(java.util.Set.of(base1, base2), java.util.Set.copyOf(bases.list()), "one base per size");
+        assertEquals(base1, VmDisks.rootDiskConfig(b).base());
+        assertEquals(base2, VmDisks.rootDiskConfig(c).base());
+
+        String baseSum = sha256(base1);
+        byte[] block = "box a was here".getBytes();
+        try (var disk = boxd.vmm.devices.virtio.block.CowBlockBackend.open(a.rootOverlay(), base1, false)) {
+            disk.write(0, java.nio.ByteBuffer.wrap(block));
+        }
+        try (var disk = boxd.vmm.devices.virtio.block.CowBlockBackend.open(a.rootOverlay(), base1, true);
+             var other2 = boxd.vmm.devices.virtio.block.CowBlockBackend.open(b.rootOverlay(), base1, true)) {
+            var got = java.nio.ByteBuffer.allocate(block.length);
+            disk.read(0, got);
+            assertArrayEquals(block, got.array(), "a's write is in a's disk");
+            var theirs = java.nio.ByteBuffer.allocate(block.length);
+            other2.read(0, theirs);
+            assertFalse(java.util.Arrays.equals(block, theirs.array()), "and not in b's");
+        }
+        assertEquals(baseSum, sha256(base1), "the shared base is never written");
+
+        // a changed image (rebuilt: new modification time) gets a new base; the old one stays for the boxes over it
+        Files.setLastModifiedTime(img, java.nio.file.attribute.FileTime.fromMillis(Files.getLastModifiedTime(img).toMillis() + 5000));
+        assertNotEquals(base1, bases.pathFor(img, 1));
+        VmDisks.makeRootOverlay(bases, img, box("d"), 1, "d");
+        assertEquals(3, bases.list().size());
+        assertTrue(Files.exists(base1));
+    }
+
+    @Test
+    void aBoxMadeBeforeCopyOnWriteDisksKeepsItsFullCopy() throws Exception {
+        VmBoxFiles f = box("old");
+        Files.write(f.legacyRootDisk(), new byte[4096]);
+        var cfg = VmDisks.rootDiskConfig(f);
+        assertEquals(f.legacyRootDisk(), cfg.path());
+        assertFalse(cfg.copyOnWrite(), "a raw disk, as before");
     }
 
     @Test
@@ -66,11 +153,16 @@ class VmDisksTest {
             ch.truncate(0);
             ch.write(java.nio.ByteBuffer.wrap(new byte[1]), (2L << 30) - 1);  // sparse 2 GiB
         }
-        VmBoxFiles f = new VmBoxFiles(tmp.resolve("box"));
-        Files.createDirectories(f.dir());
-        BoxdException e = assertThrows(BoxdException.class, () -> VmDisks.makeRootDisk(img, f, 1, "small"));
-        assertTrue(e.getMessage().contains("1 GiB") && e.hint().contains("--disk"), e.getMessage());
-        assertFalse(Files.exists(f.rootDisk()));
+        VmBaseDisks bases = new VmBaseDisks(tmp.resolve("bases"));
+        VmBoxFiles f = box("box");
+        BoxdException e = assertThrows(BoxdException.class, () -> VmDisks.makeRootOverlay(bases, img, f, 1, "small"));
+        assertTrue(e.getMessage().contains("1 GiB") && e.getMessage().contains("box small") && e.hint().contains("--disk"),
+                e.getMessage());
+        assertFalse(Files.exists(f.rootOverlay()));
+        assertEquals(List.of(), bases.list());
+        try (var s = Files.list(bases.dir())) {
+            assertEquals(List.of(), s.toList(), "no temporaries left");
+        }
     }
 
     @Test

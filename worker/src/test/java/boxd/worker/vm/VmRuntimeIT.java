@@ -7,6 +7,7 @@ import boxd.common.testing.Cmd;
 import boxd.common.testing.Host;
 import boxd.common.testing.TestKeys;
 import boxd.common.testing.TestNetns;
+import boxd.vmm.devices.virtio.block.CowBlockBackend;
 import boxd.vmm.kvm.KvmKind;
 import boxd.worker.image.RootfsImage;
 import boxd.worker.net.BoxNetwork;
@@ -135,7 +136,10 @@ class VmRuntimeIT {
                 assertTrue(console.contains("ip=10.77.0.2::10.77.0.1:255.255.0.0:plumb:eth0:off"), console);
                 assertTrue(console.contains("root=/dev/vda rw") && console.contains("virtio_mmio.device="), console);
                 assertEquals(RuntimeState.Phase.RUNNING, rt.inspect(id).phase());
-                assertEquals(2L << 30, Files.size(new VmBoxFiles(data.box(id)).rootDisk()), "root disk = box disk size");
+                VmBoxFiles files = new VmBoxFiles(data.box(id));
+                assertEquals(2L << 30, CowBlockBackend.readHeader(files.rootOverlay()).virtualSize(), "root disk = box disk size");
+                assertEquals(VmBaseDisks.in(data).pathFor(image.ext4(), 2), VmDisks.rootDiskConfig(files).base(),
+                        "a copy-on-write overlay over the shared base for its size");
                 assertTrue(Files.exists(new VmBoxFiles(data.box(id)).configDisk()));
                 String link = ns.exec("ip", "-o", "link", "show", "dev", tap).stdout();
                 assertTrue(link.contains("master boxd0") && link.contains("UP"), "tap on the bridge in the box netns: " + link);
