@@ -8,6 +8,7 @@ import boxd.ssh.auth.AuthRateLimiter;
 import boxd.ssh.auth.ControlPublickeyAuthenticator;
 import boxd.ssh.relay.BoxRelay;
 import boxd.ssh.shell.BoxdShellFactory;
+import boxd.ssh.verbs.DirectTcpipRelayFactory;
 import boxd.ssh.verbs.SftpRelayFactory;
 import boxd.ssh.verbs.VerbCommandFactory;
 import boxd.ssh.verbs.VerbRouter;
@@ -31,6 +32,8 @@ import org.apache.sshd.core.CoreModuleProperties;
 import org.apache.sshd.server.ServerBuilder;
 import org.apache.sshd.server.SshServer;
 import org.apache.sshd.server.auth.pubkey.UserAuthPublicKeyFactory;
+import org.apache.sshd.server.channel.ChannelSessionFactory;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
 import org.apache.sshd.server.keyprovider.SimpleGeneratorHostKeyProvider;
 import org.apache.sshd.server.session.ServerSession;
 import org.slf4j.Logger;
@@ -146,6 +149,9 @@ public final class SshFrontend implements Role {
                 BoxdShellFactory.dashboard());
         s.setCommandFactory(new VerbCommandFactory(accounts, router, services, threads));
         s.setSubsystemFactories(List.of(new SftpRelayFactory(accounts, services, threads)));
+        // session channels and ssh -L/-W into the caller's box (relayed, never connected from here); no -R, agent or X11
+        s.setChannelFactories(List.of(ChannelSessionFactory.INSTANCE, new DirectTcpipRelayFactory(accounts, services, threads)));
+        s.setForwardingFilter(RejectAllForwardingFilter.INSTANCE);
         s.setShellFactory(new BoxdShellFactory(accounts, router, services, threads,
                 config.dataDir().root().resolve("history")));
         try {

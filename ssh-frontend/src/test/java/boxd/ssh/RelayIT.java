@@ -10,6 +10,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,6 +24,11 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.TimeUnit;
 
 import static boxd.ssh.SshVerbsIT.fails;
@@ -27,8 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * exec, connect, cp and NAME@HOST relayed into a real OpenSSH sshd standing in for a running box (logged into with the
- * platform key, as the frontend does with a box's sshd). The box record is marked running the way a worker would.
+ * exec, connect, cp, sftp, NAME@HOST and ssh -L/-W (forwarding into the box) relayed into a real OpenSSH sshd standing
+ * in for a running box (logged into with the platform key, as the frontend does with a box's sshd). The box record is
+ * marked running the way a worker would.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RelayIT {
@@ -212,6 +224,258 @@ class RelayIT {
             all.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> fe.run(key, "rita", "exec", "web", "--", "echo " + n)));
         }
         for (int i = 0; i < all.size(); i++) assertEquals(i + "\n", ok(all.get(i).get()).stdout());
+    }
+
+    @Test
+    void localForwardReachesAPortOfTheBoxBothWaysAndPassesCloses() throws Exception {
+        try (EchoServer echo = new EchoServer(); Forward fw = Forward.start(this, key, "web", echo.port())) {
+            // one connection after another, each ended by the client's EOF (echoed back as the server's close)
+            for (int i = 0; i < 3; i++) {
+                try (Socket s = fw.connect()) {
+                    s.getOutputStream().write(("hello " + i + "\n").getBytes(StandardCharsets.UTF_8));
+                    assertEquals("hello " + i, readLine(s));
+                    s.shutdownOutput();
+                    assertEquals(-1, s.getInputStream().read(), "the server's close reaches the client");
+                }
+            }
+            assertEquals(3, echo.accepted.get());
+            // two at once, answered independently
+            try (Socket a = fw.connect(); Socket b = fw.connect()) {
+                a.getOutputStream().write("from a\n".getBytes(StandardCharsets.UTF_8));
+                b.getOutputStream().write("from b\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("from b", readLine(b));
+                assertEquals("from a", readLine(a));
+                a.getOutputStream().write("a again\n".getBytes(StandardCharsets.UTF_8));
+                assertEquals("a again", readLine(a));
+            }
+            // a few megabytes there and back, more than any window, with the same checksum
+            byte[] big = new byte[6 * 1024 * 1024 + 5];
+            new Random(3).nextBytes(big);
+            try (Socket s = fw.connect()) {
+                CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+                    try {
+                        s.getOutputStream().write(big);
+                        s.shutdownOutput();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
+                byte[] back = s.getInputStream().readAllBytes();
+                writer.get(60, TimeUnit.SECONDS);
+                assertEquals(big.length, back.length);
+                assertEquals(sha256(big), sha256(back));
+            }
+            // the client closing its end ends the server's connection
+            int before = echo.ended.size();
+            Socket s = fw.connect();
+            s.getOutputStream().write("x\n".getBytes(StandardCharsets.UTF_8));
+            assertEquals("x", readLine(s));
+            Socket served = echo.lastConnection();
+            s.close();
+            assertTrue(echo.awaitEnded(served, 15), "the box-side connection ended after the client closed");
+            assertTrue(echo.ended.size() > before);
+        }
+    }
+
+    @Test
+    void stdioForwardCarriesStdinAndStdout() throws Exception {
+        try (EchoServer echo = new EchoServer()) {
+            StringBuilder text = new StringBuilder();
+            for (int i = 0; i < 20_000; i++) text.append("line ").append(i).append('\n');
+            Cmd.Result r = Cmd.run(fe.sshArgv(key, "web", "-W127.0.0.1:" + echo.port()),
+                    text.toString().getBytes(StandardCharsets.UTF_8), 60, null);
+            assertEquals(0, r.exit(), r.stderr());
+            assertEquals(text.toString(), r.stdout());
+            assertEquals(1, echo.accepted.get());
+        }
+    }
+
+    @Test
+    void forwardingIsRefusedWithoutABoxOfTheCallersAndRemoteForwardingIsOff() throws Exception {
+        Path other = fe.key("relay-forward-other");
+        ok(fe.run(other, "otto", "whoami"));
+        try (EchoServer echo = new EchoServer()) {
+            // a plain session (no box in the user name), and another user's box
+            for (Forward.Who who : List.of(new Forward.Who(key, "rita"), new Forward.Who(other, "web"))) {
+                try (Forward fw = Forward.start(this, who.key(), who.user(), echo.port())) {
+                    try (Socket s = fw.connect()) {
+                        s.setSoTimeout(15_000);
+                        s.getOutputStream().write("anyone?\n".getBytes(StandardCharsets.UTF_8));
+                        assertEquals(-1, s.getInputStream().read(), "a refused channel closes the connection");
+                    } catch (java.net.SocketException reset) {
+                        // closed before the write: refused as well
+                    }
+                    String err = fw.awaitStderr("open failed", 15);
+                    assertTrue(err.contains("forwarding goes to a box"), who.user() + ": " + err);
+                }
+                Cmd.Result w = Cmd.run(logInfo(fe.sshArgv(who.key(), who.user(), "-W127.0.0.1:" + echo.port())),
+                        new byte[0], 60, null);
+                assertTrue(w.exit() != 0, w.stdout());
+                assertTrue(w.stderr().contains("open failed"), w.stderr());
+            }
+            assertEquals(0, echo.accepted.get(), "nothing reached the target");
+            // a port the box cannot connect to: the box's own refusal is passed on
+            int closed;
+            try (ServerSocket tmp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                closed = tmp.getLocalPort();
+            }
+            Cmd.Result refused = Cmd.run(logInfo(fe.sshArgv(key, "web", "-W127.0.0.1:" + closed)), new byte[0], 60, null);
+            assertTrue(refused.exit() != 0 && refused.stderr().contains("open failed"), refused.stderr());
+            // -R: the frontend listens on nothing for anyone
+            Cmd.Result r = Cmd.run(fe.sshArgv(key, "web", "-N", "-o", "ExitOnForwardFailure=yes", "-R0:127.0.0.1:" + echo.port()),
+                    null, 60, null);
+            assertTrue(r.exit() != 0 && r.stderr().contains("forwarding failed"), r.exit() + " " + r.stderr());
+        }
+    }
+
+    /** ssh reports a refused channel ("channel N: open failed: ...") at its default log level, INFO. */
+    static List<String> logInfo(List<String> argv) {
+        return argv.stream().map(a -> a.equals("LogLevel=ERROR") ? "LogLevel=INFO" : a).toList();
+    }
+
+    private static String readLine(Socket s) throws IOException {
+        s.setSoTimeout(30_000);
+        java.io.ByteArrayOutputStream line = new java.io.ByteArrayOutputStream();
+        InputStream in = s.getInputStream();
+        for (int b; (b = in.read()) != '\n'; ) {
+            if (b < 0) throw new IOException("connection closed after '" + line + "'");
+            line.write(b);
+        }
+        return line.toString(StandardCharsets.UTF_8);
+    }
+
+    /** A TCP echo server on 127.0.0.1 standing in for a service in the box; each connection ends at the client's EOF. */
+    static final class EchoServer implements AutoCloseable {
+        final ServerSocket server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        final AtomicInteger accepted = new AtomicInteger();
+        final List<Socket> connections = new CopyOnWriteArrayList<>();
+        final Set<Socket> ended = ConcurrentHashMap.newKeySet();
+        EchoServer() throws IOException {
+            Thread.ofPlatform().daemon().start(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket c = server.accept();
+                        accepted.incrementAndGet();
+                        connections.add(c);
+                        Thread.ofPlatform().daemon().start(() -> serve(c));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        private void serve(Socket c) {
+            try (c) {
+                c.getInputStream().transferTo(c.getOutputStream());
+            } catch (IOException e) {
+                // a reset ends it as well
+            } finally {
+                synchronized (ended) {
+                    ended.add(c);
+                    ended.notifyAll();
+                }
+            }
+        }
+
+        int port() { return server.getLocalPort(); }
+
+        Socket lastConnection() { return connections.get(connections.size() - 1); }
+
+        boolean awaitEnded(Socket c, int seconds) throws InterruptedException {
+            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+            synchronized (ended) {
+                while (!ended.contains(c)) {
+                    long left = (deadline - System.nanoTime()) / 1_000_000;
+                    if (left <= 0) return false;
+                    ended.wait(left);
+                }
+            }
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket c : connections) c.close();
+        }
+    }
+
+    /** A backgrounded {@code ssh -N -L LPORT:127.0.0.1:TPORT USER@frontend}, killed on close. */
+    static final class Forward implements AutoCloseable {
+        record Who(Path key, String user) { }
+
+        final Process process;
+        final int localPort;
+        final Path stderr;
+
+        private Forward(Process process, int localPort, Path stderr) {
+            this.process = process;
+            this.localPort = localPort;
+            this.stderr = stderr;
+        }
+
+        static Forward start(RelayIT t, Path key, String user, int targetPort) throws Exception {
+            int lport;
+            try (ServerSocket tmp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                lport = tmp.getLocalPort();
+            }
+            Path err = Files.createTempFile(t.dir, "forward", ".err");
+            Process p = new ProcessBuilder(logInfo(t.fe.sshArgv(key, user, "-N", "-o", "ExitOnForwardFailure=yes",
+                    "-L" + "127.0.0.1:" + lport + ":127.0.0.1:" + targetPort)))
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(err.toFile()).start();
+            Forward f = new Forward(p, lport, err);
+            try {
+                long deadline = System.nanoTime() + 20_000_000_000L;
+                // wait for ssh's listener without connecting to it (a probe would open a forwarded connection)
+                while (!listening(lport)) {
+                    if (!p.isAlive()) throw new AssertionError("ssh -L exited: " + Files.readString(err));
+                    if (System.nanoTime() > deadline) throw new AssertionError("ssh -L never listened: " + Files.readString(err));
+                    Thread.sleep(50);
+                }
+                return f;
+            } catch (Throwable e) {
+                f.close();
+                throw e;
+            }
+        }
+
+        private static boolean listening(int port) throws IOException {
+            String local = String.format("0100007F:%04X", port);
+            for (String line : Files.readAllLines(Path.of("/proc/net/tcp"))) {
+                String[] f = line.trim().split("\\s+");
+                if (f.length > 3 && f[1].equals(local) && f[3].equals("0A")) return true;
+            }
+            return false;
+        }
+
+        Socket connect() throws IOException {
+            Socket s = new Socket(InetAddress.getLoopbackAddress(), localPort);
+            s.setSoTimeout(30_000);
+            return s;
+        }
+
+        String awaitStderr(String text, int seconds) throws Exception {
+            long deadline = System.nanoTime() + seconds * 1_000_000_000L;
+            String s = Files.readString(stderr);
+            while (!s.contains(text) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                s = Files.readString(stderr);
+            }
+            return s;
+        }
+
+        @Override
+        public void close() {
+            process.descendants().forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+            try {
+                process.waitFor(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     private static String sha256(byte[] b) throws Exception {

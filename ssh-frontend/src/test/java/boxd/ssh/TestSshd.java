@@ -52,6 +52,7 @@ final class TestSshd implements AutoCloseable {
                 "StrictModes no",
                 "PidFile " + dir.resolve("sshd.pid"),
                 "MaxSessions 10",
+                "AllowTcpForwarding yes", // as a box's sshd (OpenSSH's default): ssh -L/-W through the frontend need it
                 "Subsystem sftp " + sftpServerPath(),
                 // a quiet home: the login shell must not run this machine's own ~/.profile and ~/.bashrc
                 "SetEnv HOME=" + home + " SHLVL=1",

@@ -12,6 +12,8 @@ import org.apache.sshd.client.channel.ClientChannelEvent;
 import org.apache.sshd.client.config.hosts.HostConfigEntryResolver;
 import org.apache.sshd.client.session.ClientSession;
 import org.apache.sshd.common.keyprovider.KeyIdentityProvider;
+import org.apache.sshd.common.session.ConnectionService;
+import org.apache.sshd.common.util.net.SshdSocketAddress;
 import org.apache.sshd.common.util.io.input.NoCloseInputStream;
 import org.apache.sshd.common.util.io.output.NoCloseOutputStream;
 import org.slf4j.Logger;
@@ -33,10 +35,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 
 /**
- * Relays exec, shell and file copies into a box's own sshd, logging in as {@code boxd} with the platform key. One MINA
- * client for the whole frontend; one SSH connection per box, shared by concurrent operations (up to
- * {@link #CHANNELS_PER_CONNECTION}, under OpenSSH's default MaxSessions of 10) and closed after
- * {@link #IDLE_CLOSE} without use, so a burst of {@code exec} pays the handshake once.
+ * Relays exec, shell, file copies and forwarded TCP connections ({@link TunnelChannel}) into a box's own sshd,
+ * logging in as {@code boxd} with the platform key. One MINA client for the whole frontend; one SSH connection per
+ * box, shared by concurrent operations (up to {@link #CHANNELS_PER_CONNECTION}, under OpenSSH's default MaxSessions of
+ * 10) and closed after {@link #IDLE_CLOSE} without use, so a burst of {@code exec} pays the handshake once.
  */
 public final class BoxRelay implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BoxRelay.class);
@@ -102,6 +104,27 @@ public final class BoxRelay implements AutoCloseable {
     public int subsystem(Box box, String name, InputStream in, OutputStream out, OutputStream err) throws IOException {
         try (Lease lease = lease(box)) {
             return run(lease.session().createSubsystemChannel(name), null, in, out, err, null);
+        }
+    }
+
+    /**
+     * Opens (not yet {@link BoxTunnel#open() open}) a {@code direct-tcpip} channel on the box's connection to
+     * {@code host:port} as the box sees it ({@code localhost} is the box's loopback). The connection stays leased until
+     * the channel closes.
+     */
+    BoxTunnel tunnel(Box box, String host, int port, String originHost, int originPort) throws IOException {
+        Lease lease = lease(box);
+        try {
+            // the originator is only informative (the box's sshd logs it); keep a malformed one from failing the open
+            SshdSocketAddress origin = new SshdSocketAddress(originHost == null || originHost.isBlank() ? "127.0.0.1" : originHost,
+                    originPort < 0 || originPort > 0xFFFF ? 0 : originPort);
+            BoxTunnel t = new BoxTunnel(origin, new SshdSocketAddress(host, port));
+            lease.session().getService(ConnectionService.class).registerChannel(t);
+            t.addCloseFutureListener(f -> lease.close());
+            return t;
+        } catch (IOException | RuntimeException e) {
+            lease.close();
+            throw e;
         }
     }
 

@@ -1,2 +1,5 @@
-/** Relaying exec, shells and file copies into a box's own sshd with the platform key (MINA SSHD client). */
+/**
+ * Relaying exec, shells, file copies and forwarded TCP connections ({@code ssh -L/-W}) into a box's own sshd with the
+ * platform key (MINA SSHD client).
+ */
 package boxd.ssh.relay;
