@@ -137,6 +137,11 @@ class EndToEndIT {
                 return c.exit() == 0 && c.stdout().contains("hello-from-e2e") ? c.stdout() : null;
             });
             assertTrue(page.contains("hello-from-e2e"));
+            // and through the front door with ssh -W: the box's sshd connects to its own loopback
+            List<String> w = new ArrayList<>(sshArgs(alice, "e2e", "127.0.0.1", SSH));
+            w.addAll(1, List.of("-W", "127.0.0.1:8000"));
+            Cmd.Result tunnelled = Cmd.run(ns.wrap(w), "GET /index.html HTTP/1.0\r\n\r\n".getBytes(StandardCharsets.UTF_8), 60, null);
+            assertTrue(tunnelled.stdout().contains("hello-from-e2e"), tunnelled.stdout() + tunnelled.stderr());
 
             // kill -9 and restart: the box is listed and reachable again
             serve.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
