@@ -32,8 +32,8 @@ import java.util.zip.CRC32C;
  *   16    8  virtual size in bytes: what the guest sees; may exceed the base's size (bytes past the base read as zeros)
  *   24    8  the base's size in bytes
  *   32   32  SHA-256 of the base's first min(64 KiB, base size) bytes
- *   64    4  n: length in bytes of the base's absolute path (UTF-8, 1 to 4000)
- *   68    n  the base's absolute path
+ *   64    4  n: length in bytes of the base's path (UTF-8, 1 to 4000)
+ *   68    n  the base's path, relative to the map's directory (so a data dir moved as a whole keeps its disks)
  *   4092  4  CRC-32C of bytes 0 to 4091
  *   4096     allocation bitmap, ceil(clusters / 8) bytes, the file ends there: bit (i &amp; 7) of byte (i &gt;&gt; 3)
  *            set means cluster i lives in the data file
@@ -136,7 +136,7 @@ public final class CowBlockBackend implements BlockBackend {
             throw new IllegalArgumentException("a " + virtualSize + "-byte disk of " + clusterSize
                     + "-byte clusters needs a bitmap over 256 MiB: use larger clusters");
         base = base.toAbsolutePath().normalize();
-        byte[] path = base.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] path = storedBasePath(overlay, base).toString().getBytes(StandardCharsets.UTF_8);
         if (path.length > MAX_PATH_BYTES)
             throw new IllegalArgumentException("the base path " + base + " is longer than " + MAX_PATH_BYTES + " bytes");
         if (Files.exists(overlay))
@@ -159,7 +159,7 @@ public final class CowBlockBackend implements BlockBackend {
         try {
             try (FileChannel m = FileChannel.open(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeFully(m, encode(h), 0);
+                writeFully(m, encode(h, overlay), 0);
                 long left = h.bitmapBytes(), at = HEADER_BYTES;
                 while (left > 0) {
                     int n = (int) Math.min(left, ZEROS.length);
@@ -515,12 +515,18 @@ public final class CowBlockBackend implements BlockBackend {
             throw new IOException("the header of copy-on-write disk " + overlay + " holds impossible values (cluster size "
                     + clusterSize + ", virtual size " + virtualSize + "): restore it from a backup or recreate the disk");
         String sha = HexFormat.of().formatHex(b.array(), 32, 64);
-        Path basePath = Path.of(new String(b.array(), 68, pathLength, StandardCharsets.UTF_8));
+        Path stored = Path.of(new String(b.array(), 68, pathLength, StandardCharsets.UTF_8));
+        Path basePath = overlay.toAbsolutePath().normalize().getParent().resolve(stored).normalize();
         return new Header(clusterSize, virtualSize, basePath, baseSize, sha);
     }
 
-    private static ByteBuffer encode(Header h) {
-        byte[] path = h.base().toString().getBytes(StandardCharsets.UTF_8);
+    /** The base as the map stores it: relative to the map's directory. */
+    private static Path storedBasePath(Path overlay, Path absoluteBase) {
+        return overlay.toAbsolutePath().normalize().getParent().relativize(absoluteBase);
+    }
+
+    private static ByteBuffer encode(Header h, Path overlay) {
+        byte[] path = storedBasePath(overlay, h.base()).toString().getBytes(StandardCharsets.UTF_8);
         ByteBuffer b = ByteBuffer.allocate(HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN);
         b.put(MAGIC.getBytes(StandardCharsets.ISO_8859_1));
         b.putInt(VERSION).putInt(h.clusterSize()).putLong(h.virtualSize()).putLong(h.baseSize());

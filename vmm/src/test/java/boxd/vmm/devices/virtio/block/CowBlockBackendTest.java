@@ -17,6 +17,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -349,6 +350,29 @@ class CowBlockBackendTest {
                 .start().getInputStream().readAllBytes()).strip());
         assertTrue(allocated < 64, "the data file is a hole: " + allocated + " blocks");
         assertEquals("BOXDCOW1", new String(Files.readAllBytes(ov), 0, 8));
+    }
+
+    @Test
+    void aDiskMovedTogetherWithItsBaseStillOpens() throws Exception {
+        // the layout of a data dir: boxes/ID/root.cow over images/vm-base/BASE
+        Path data = dir.resolve("data");
+        Path base = Files.createDirectories(data.resolve("images/vm-base")).resolve("root.ext4");
+        Files.copy(base(4 * CLUSTER, 12), base);
+        Path ov = Files.createDirectories(data.resolve("boxes/b-1")).resolve("root.cow");
+        byte[] want = model(base, 8 * CLUSTER);
+        try (CowBlockBackend d = CowBlockBackend.create(ov, base, 8 * CLUSTER)) {
+            byte[] w = "written before the move".getBytes(StandardCharsets.UTF_8);
+            d.write(CLUSTER + 100, ByteBuffer.wrap(w));
+            System.arraycopy(w, 0, want, CLUSTER + 100, w.length);
+        }
+        Path moved = dir.resolve("elsewhere/data");
+        Files.createDirectories(moved.getParent());
+        Files.move(data, moved);
+        Path ov2 = moved.resolve("boxes/b-1/root.cow");
+        try (CowBlockBackend d = CowBlockBackend.open(ov2, true)) {
+            assertEquals(moved.resolve("images/vm-base/root.ext4"), CowBlockBackend.readHeader(ov2).base());
+            assertArrayEquals(want, readAll(d));
+        }
     }
 
     @Test
