@@ -77,6 +77,7 @@ public final class ControlNode implements Role {
     static final String GROUP = "boxd";
     private static final byte RPC_PROPOSE = 1, RPC_JOIN = 2;
     private static final byte REPLY_OUTCOME = 0, REPLY_RETRY = 1;
+    private static final long SCHEDULER_PAUSE_MS = 50;
 
     private final ControlConfig config;
     private final DataDir dataDir;
@@ -187,6 +188,9 @@ public final class ControlNode implements Role {
         opts.setSnapshotIntervalSecs((int) Math.max(1, config.snapshotInterval().toSeconds()));
         RaftOptions raftOptions = new RaftOptions();
         raftOptions.setOpenStatistics(false); // RocksDB statistics cost CPU on every write and nobody reads them
+        // acknowledged means durable: every node fsyncs its Raft log before it counts toward a commit (the SQLite
+        // replica may then skip fsyncs, see StateMachine.openDb)
+        raftOptions.setSync(true);
         opts.setRaftOptions(raftOptions);
         Configuration initial = new Configuration();
         if (config.isSingleNode()) {
@@ -435,6 +439,7 @@ public final class ControlNode implements Role {
 
     private int lowestFreePort(int min, int max, String what) {
         long p = lowestFree("port_allocations", "port", min, max, reservedPorts);
+        if (p < 0) somethingFreed = true; // an address chosen just before is not reserved: let the next decision see it
         if (p < 0) throw new BoxdException(ErrorCode.NO_CAPACITY, "all " + what + " " + min + "-" + max + " are allocated",
                 "destroy unused boxes or exposures");
         return (int) p;
@@ -462,7 +467,8 @@ public final class ControlNode implements Role {
             } else if (read(s -> Reads.count(s, isAllocated, candidate)) > 0) {
                 c = read(s -> Reads.count(s, endOfRun, candidate));
             } else {
-                floors.put(key, c);
+                // c is reserved now and allocated once applied; if its proposal fails, somethingFreed clears this
+                floors.put(key, c + 1);
                 return c;
             }
         }
@@ -717,6 +723,9 @@ public final class ControlNode implements Role {
                 if (idx != seen) {
                     seen = idx;
                     runSchedulerOnce(term);
+                    // under a stream of writes, one round per pause instead of one per applied batch: its checks cost
+                    // a query on the leader each time, and a box waits at most this long more to be placed
+                    Thread.sleep(SCHEDULER_PAUSE_MS);
                 } else {
                     awaitChange(idx, 1000);
                     if (appliedIndex.get() == idx) runSchedulerOnce(term); // periodic tick: leases expire with time

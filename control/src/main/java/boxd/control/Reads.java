@@ -42,6 +42,20 @@ final class Reads {
         return one(c, sql, rs -> rs.getLong(1), args).orElse(0L);
     }
 
+    /** What applying a CreateBox checks, read in one statement. sameIdName/sameIdOwner are null when the id is free. */
+    record CreateChecks(boolean userExists, String sameIdName, String sameIdOwner, boolean nameTaken, long ownerBoxes,
+                        boolean ipTaken, boolean portTaken) {}
+
+    static CreateChecks createChecks(Sql c, String owner, String id, String name, long ip, int port) throws SQLException {
+        return one(c, "SELECT EXISTS(SELECT 1 FROM users WHERE name = ?1), (SELECT name FROM boxes WHERE id = ?2), "
+                        + "(SELECT owner FROM boxes WHERE id = ?2), EXISTS(SELECT 1 FROM boxes WHERE name = ?3), "
+                        + "(SELECT count(*) FROM boxes WHERE owner = ?1), EXISTS(SELECT 1 FROM ip_allocations WHERE ip_int = ?4), "
+                        + "EXISTS(SELECT 1 FROM port_allocations WHERE port = ?5)",
+                rs -> new CreateChecks(rs.getLong(1) != 0, rs.getString(2), rs.getString(3), rs.getLong(4) != 0,
+                        rs.getLong(5), rs.getLong(6) != 0, rs.getLong(7) != 0),
+                owner, id, name, ip, port).orElseThrow();
+    }
+
     static Box box(ResultSet rs) throws SQLException {
         return new Box(rs.getString(1), rs.getString(2), rs.getString(3),
                 new BoxSpec(rs.getInt(4), rs.getInt(5), rs.getInt(6), rs.getString(7)),
