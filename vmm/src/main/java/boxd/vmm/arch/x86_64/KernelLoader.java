@@ -55,22 +55,31 @@ public final class KernelLoader {
     public static LoadedKernel loadBzImage(GuestMemory mem, byte[] img) throws IOException {
         if (img.length < 0x270) throw new IOException("kernel is neither an ELF vmlinux nor a bzImage (too short)");
         ByteBuffer b = ByteBuffer.wrap(img).order(ByteOrder.LITTLE_ENDIAN);
-        if (b.getInt(0x202) != HDRS) throw new IOException("kernel is neither an ELF vmlinux nor a bzImage (no HdrS magic)");
-        int version = b.getShort(0x206) & 0xFFFF;
+        if (b.getInt(BootParams.HEADER) != HDRS) throw new IOException("kernel is neither an ELF vmlinux nor a bzImage (no HdrS magic)");
+        int version = b.getShort(BootParams.VERSION) & 0xFFFF;
         if (version < 0x20C) throw new IOException(String.format("bzImage boot protocol %#x is older than 2.12 (no 64-bit entry)", version));
-        if ((img[0x211] & 1) == 0) throw new IOException("bzImage is not loaded high (LOADED_HIGH clear)");
-        if ((b.getShort(0x236) & 1) == 0) throw new IOException("bzImage has no 64-bit entry point (XLF_KERNEL_64 clear)");
-        int setupSects = img[0x1F1] & 0xFF;
+        if ((img[BootParams.LOADFLAGS] & 1) == 0) throw new IOException("bzImage is not loaded high (LOADED_HIGH clear)");
+        if ((b.getShort(BootParams.XLOADFLAGS) & 1) == 0) throw new IOException("bzImage has no 64-bit entry point (XLF_KERNEL_64 clear)");
+        int setupSects = img[BootParams.SETUP_SECTS] & 0xFF;
         if (setupSects == 0) setupSects = 4;
         int kernelOff = (setupSects + 1) * 512;
         if (kernelOff >= img.length) throw new IOException("bzImage is truncated");
         long load = Layout.HIMEM;
         int len = img.length - kernelOff;
-        long initSize = b.getInt(0x260) & 0xFFFF_FFFFL;
-        if (!mem.isValid(load, Math.max(len, initSize))) throw new IOException("bzImage does not fit guest memory (give the VM more memory)");
+        // The compressed kernel moves itself and decompresses in [runStart, runStart + init_size): runStart is its load
+        // address rounded up to kernel_alignment, but never below LOAD_PHYSICAL_ADDR, which the header gives as
+        // pref_address (arch/x86/boot/compressed/head_64.S). Everything the VMM places (the initrd) must stay out of it.
+        long initSize = b.getInt(BootParams.INIT_SIZE) & 0xFFFF_FFFFL;
+        long align = b.getInt(BootParams.KERNEL_ALIGNMENT) & 0xFFFF_FFFFL;
+        long runStart = align > 1 && Long.bitCount(align) == 1 ? (load + align - 1) & -align : load;
+        runStart = Math.max(runStart, b.getLong(BootParams.PREF_ADDRESS));
+        if (!mem.isValid(load, len) || !mem.isValid(runStart, initSize)) {
+            throw new IOException(String.format("bzImage needs guest memory up to %#x to decompress (give the VM more memory)",
+                    runStart + initSize));
+        }
         mem.write(load, img, kernelOff, len);
-        int hdrEnd = 0x202 + (img[0x201] & 0xFF);
-        byte[] header = java.util.Arrays.copyOfRange(img, 0x1F1, Math.min(hdrEnd, img.length));
-        return new LoadedKernel(load + 0x200, load + Math.max(len, initSize), header);
+        int hdrEnd = BootParams.HEADER + (img[BootParams.JUMP + 1] & 0xFF);
+        byte[] header = java.util.Arrays.copyOfRange(img, BootParams.SETUP_HEADER, Math.min(hdrEnd, img.length));
+        return new LoadedKernel(load + 0x200, Math.max(load + len, runStart + initSize), header);
     }
 }
