@@ -128,6 +128,18 @@ class EndToEndIT {
             Cmd.Result dig = ns.exec("dig", "@127.0.0.1", "-p", Integer.toString(DNS), "+short", "e2e.boxd.local");
             assertEquals(ip, dig.stdout().strip(), dig.stderr());
 
+            // inside the box, its resolver (resolv.conf -> the bridge gateway's port 53, serve's box-dns) answers the
+            // zone, and refuses other names at once since egress is off (no timeout: glibc gives up on REFUSED)
+            assertTrue(serveLog().contains("box-dns: resolver for boxes on 10.77.0.1:53 udp+tcp"), serveLog());
+            Cmd.Result own = ssh(alice, "alice", null, "exec", "e2e", "--", "getent", "hosts", "e2e.boxd.local");
+            assertEquals(0, own.exit(), own.stdout() + own.stderr());
+            assertEquals(ip, own.stdout().strip().split("\\s+")[0], own.stdout());
+            Cmd.Result outside = ssh(alice, "alice", null, "exec", "e2e", "--", "sh", "-c",
+                    "'t=$(date +%s%N); getent hosts example.com; echo rc=$? ms=$(( ($(date +%s%N) - t) / 1000000 ))'");
+            assertTrue(outside.stdout().strip().startsWith("rc=2 ms="), "not found: " + outside.stdout() + outside.stderr());
+            long outsideMs = Long.parseLong(outside.stdout().strip().replaceAll(".*ms=", ""));
+            assertTrue(outsideMs < 3000, "a name outside the zone fails fast, not after resolver timeouts: " + outsideMs + " ms");
+
             // the HTTP proxy reaches a web server started in the box
             Cmd.Result web = ssh(alice, "alice", null, "exec", "e2e", "--",
                     "cd /tmp && echo hello-from-e2e > index.html && (setsid python3 -m http.server 8000 >/dev/null 2>&1 < /dev/null &)");

@@ -1,7 +1,15 @@
 package boxd.dns;
 
+import java.io.IOException;
 import java.net.Inet4Address;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
@@ -24,10 +32,13 @@ import boxd.common.ErrorCode;
  * @param rateLimitBurst     queries a source may send at once before the per-second rate applies
  * @param udpThreads         threads answering UDP (they share one socket)
  * @param maxTcpConnections  open TCP connections at most, all sources together
+ * @param upstreams          resolvers that queries for names outside the zone are forwarded to, tried in order (see
+ *                           {@link DnsServer}); empty (the default) answers them REFUSED
  */
 public record DnsConfig(InetAddress bindAddress, int port, String zone, AnswerMode answerMode,
                         Inet4Address proxyAddress, Inet4Address nsAddress, int ttlSeconds,
-                        int rateLimitPerSecond, int rateLimitBurst, int udpThreads, int maxTcpConnections) {
+                        int rateLimitPerSecond, int rateLimitBurst, int udpThreads, int maxTcpConnections,
+                        List<InetSocketAddress> upstreams) {
 
     public static final int DEFAULT_PORT = 5353;
     public static final String DEFAULT_ZONE = "boxd.local";
@@ -57,6 +68,20 @@ public record DnsConfig(InetAddress bindAddress, int port, String zone, AnswerMo
         if (rateLimitPerSecond > 0 && rateLimitBurst < 1) rateLimitBurst = rateLimitPerSecond;
         if (udpThreads < 1) udpThreads = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
         if (maxTcpConnections < 1) maxTcpConnections = 128;
+        upstreams = upstreams == null ? List.of() : List.copyOf(upstreams);
+        for (InetSocketAddress u : upstreams) {
+            if (u.isUnresolved() || u.getPort() == 0)
+                throw new BoxdException(ErrorCode.INVALID, "dns upstream '" + u + "' must be an IP address and a port",
+                        "give resolvers as addresses, e.g. 192.0.2.53:53");
+        }
+    }
+
+    /** The same without upstreams: names outside the zone are answered REFUSED. */
+    public DnsConfig(InetAddress bindAddress, int port, String zone, AnswerMode answerMode,
+                     Inet4Address proxyAddress, Inet4Address nsAddress, int ttlSeconds,
+                     int rateLimitPerSecond, int rateLimitBurst, int udpThreads, int maxTcpConnections) {
+        this(bindAddress, port, zone, answerMode, proxyAddress, nsAddress, ttlSeconds, rateLimitPerSecond, rateLimitBurst,
+                udpThreads, maxTcpConnections, List.of());
     }
 
     /** {@return 0.0.0.0:5353, zone boxd.local, box addresses, TTL 60, 200 queries/s per source (burst 400)} */
@@ -95,12 +120,17 @@ public record DnsConfig(InetAddress bindAddress, int port, String zone, AnswerMo
         return copy(c -> c.maxTcpConnections = max);
     }
 
+    /** {@return this config forwarding names outside the zone to {@code resolvers} (empty: answer them REFUSED)} */
+    public DnsConfig withUpstreams(List<InetSocketAddress> resolvers) {
+        return copy(c -> c.upstreams = resolvers);
+    }
+
     /** {@return a copy of this config with {@code change} made to its components, validated as any new config is} */
     private DnsConfig copy(Consumer<Components> change) {
         Components c = new Components();
         change.accept(c);
         return new DnsConfig(c.bindAddress, c.port, c.zone, c.answerMode, c.proxyAddress, c.nsAddress, c.ttlSeconds,
-                c.rateLimitPerSecond, c.rateLimitBurst, c.udpThreads, c.maxTcpConnections);
+                c.rateLimitPerSecond, c.rateLimitBurst, c.udpThreads, c.maxTcpConnections, c.upstreams);
     }
 
     /** This config's components, for {@link #copy} to change. */
@@ -116,6 +146,65 @@ public record DnsConfig(InetAddress bindAddress, int port, String zone, AnswerMo
         int rateLimitBurst = DnsConfig.this.rateLimitBurst;
         int udpThreads = DnsConfig.this.udpThreads;
         int maxTcpConnections = DnsConfig.this.maxTcpConnections;
+        List<InetSocketAddress> upstreams = DnsConfig.this.upstreams;
+    }
+
+    /**
+     * Reads the resolvers of a resolv.conf(5) text: each {@code nameserver ADDRESS} line, IPv4 or IPv6 (a
+     * {@code %scope} suffix is kept when the interface exists), port 53, in file order. Comments ({@code #}, {@code ;}),
+     * other keywords and malformed lines (a host name, a bad address, extra words) are skipped; nothing is looked up.
+     */
+    public static List<InetSocketAddress> upstreamsFromResolvConf(String text) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        if (text == null) return out;
+        for (String raw : text.split("\\R")) {
+            String line = raw;
+            int comment = indexOfAny(line, '#', ';');
+            if (comment >= 0) line = line.substring(0, comment);
+            String[] words = line.strip().split("\\s+");
+            if (words.length != 2 || !words[0].equals("nameserver")) continue;
+            InetAddress address = ipLiteral(words[1]);
+            if (address == null) continue;
+            InetSocketAddress upstream = new InetSocketAddress(address, 53);
+            if (!out.contains(upstream)) out.add(upstream);
+        }
+        return out;
+    }
+
+    /** {@link #upstreamsFromResolvConf(String)} of a file; an absent or unreadable file has none. */
+    public static List<InetSocketAddress> upstreamsFromResolvConf(Path file) {
+        try {
+            return upstreamsFromResolvConf(Files.readString(file, StandardCharsets.UTF_8));
+        } catch (IOException | RuntimeException e) {
+            return List.of();
+        }
+    }
+
+    private static int indexOfAny(String s, char a, char b) {
+        int i = s.indexOf(a);
+        int j = s.indexOf(b);
+        return i < 0 ? j : j < 0 ? i : Math.min(i, j);
+    }
+
+    /** {@return the address {@code s} spells as an IPv4 or IPv6 literal, or null when it is anything else} */
+    static InetAddress ipLiteral(String s) {
+        try {
+            if (s.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+                String[] parts = s.split("\\.");
+                byte[] b = new byte[4];
+                for (int i = 0; i < 4; i++) {
+                    int v = Integer.parseInt(parts[i]);
+                    if (v > 255) return null;
+                    b[i] = (byte) v;
+                }
+                return InetAddress.getByAddress(b);
+            }
+            // An IPv6 literal (with ':' InetAddress parses it and never looks a name up), optionally with a %scope.
+            if (s.indexOf(':') >= 0 && s.matches("[0-9A-Fa-f:.]+(%[A-Za-z0-9_.-]+)?")) return InetAddress.getByName(s);
+        } catch (UnknownHostException | NumberFormatException e) {
+            return null;
+        }
+        return null;
     }
 
     /** {@return the address published for ns1.ZONE: {@code nsAddress}, else the bind address, else 127.0.0.1} */

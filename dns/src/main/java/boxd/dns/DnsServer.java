@@ -3,7 +3,9 @@ package boxd.dns;
 import java.io.IOException;
 import java.net.BindException;
 import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
 import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.StandardSocketOptions;
@@ -22,6 +24,14 @@ import boxd.common.Role;
 /**
  * The authoritative DNS role: UDP and TCP listeners on one port answering {@code NAME.ZONE} and {@code *.NAME.ZONE}
  * from an in-memory {@link ZoneView}.
+ *
+ * <p>Names outside the zone are answered REFUSED, unless the config lists upstream resolvers
+ * ({@link DnsConfig#withUpstreams}): then such a query is forwarded as received (UDP over UDP, TCP over TCP) to the
+ * first upstream that answers within 2 seconds, and its reply goes back unchanged (same ID; RA as the upstream set it);
+ * when none answers the client gets SERVFAIL. This is how serve's box-facing resolver on the bridge gateway gives boxes
+ * both the zone and the outside world. Forwards run on their own virtual threads, never on the threads answering the
+ * zone, at most 256 at once (a UDP query beyond that is dropped, a TCP one gets SERVFAIL). An upstream that is this
+ * server itself (its bind address and port, or a local address on its port when bound to the wildcard) is skipped.
  *
  * <p>The view is rebuilt by one refresher thread: {@link Control#watch} only wakes it (the listener must not block),
  * it reads {@link Control#allBoxes()} from the local replica and swaps the new view in, so a change is answered a few
@@ -43,6 +53,7 @@ public final class DnsServer implements Role {
     private Thread refresher;
     private UdpListener udp;
     private TcpListener tcp;
+    private volatile Forwarder forwarder;
     private int boundPort;
 
     public DnsServer(DnsConfig config, Control control) {
@@ -101,11 +112,13 @@ public final class DnsServer implements Role {
                     }
                 }
                 boundPort = port;
+                List<InetSocketAddress> upstreams = notSelf(config.upstreams(), port);
+                forwarder = upstreams.isEmpty() ? null : new Forwarder(upstreams);
                 SourceRateLimiter limiter = config.rateLimitPerSecond() > 0
                         ? new SourceRateLimiter(config.rateLimitPerSecond(), config.rateLimitBurst(), 100_000, System::nanoTime)
                         : null;
-                udp = new UdpListener(channels, answerer, this::view, limiter);
-                tcp = new TcpListener(ss, answerer, this::view, config.maxTcpConnections());
+                udp = new UdpListener(channels, answerer, this::view, limiter, forwarder);
+                tcp = new TcpListener(ss, answerer, this::view, config.maxTcpConnections(), forwarder);
                 udp.start(config.udpThreads(), "dns");
                 tcp.start("dns");
                 return;
@@ -117,6 +130,32 @@ public final class DnsServer implements Role {
                         + config.port() + " (udp and tcp): " + e.getMessage()
                         + "; choose another port with --dns-port or stop what holds it", e);
             }
+        }
+    }
+
+    /** {@return {@code upstreams} without this server itself (a forward to ourselves would loop)} */
+    private List<InetSocketAddress> notSelf(List<InetSocketAddress> upstreams, int port) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (InetSocketAddress u : upstreams) {
+            if (isSelf(u, config.bindAddress(), port)) {
+                log.warn("dns: not forwarding to {}:{}: that is this server itself", u.getAddress().getHostAddress(), u.getPort());
+            } else {
+                out.add(u);
+            }
+        }
+        return out;
+    }
+
+    static boolean isSelf(InetSocketAddress upstream, InetAddress bind, int port) {
+        if (upstream.getPort() != port) return false;
+        InetAddress a = upstream.getAddress();
+        if (a.equals(bind)) return true;
+        if (!bind.isAnyLocalAddress()) return false;
+        if (a.isAnyLocalAddress() || a.isLoopbackAddress()) return true;
+        try {
+            return NetworkInterface.getByInetAddress(a) != null; // one of this host's addresses, which the wildcard covers
+        } catch (IOException e) {
+            return false;
         }
     }
 
@@ -195,7 +234,26 @@ public final class DnsServer implements Role {
                 : "box addresses";
         return "dns: zone " + config.zone() + " on " + config.bindAddress().getHostAddress() + ":"
                 + (boundPort != 0 ? boundPort : config.port()) + " udp+tcp, answering " + answers + ", ttl "
-                + config.ttlSeconds() + "s, " + view.size() + " names";
+                + config.ttlSeconds() + "s, " + view.size() + " names, " + otherNames();
+    }
+
+    /** {@return the resolvers names outside the zone go to: once started, those in use (this server left out)} */
+    public List<InetSocketAddress> upstreams() {
+        Forwarder f = forwarder;
+        return f != null ? f.upstreams() : udp == null ? config.upstreams() : List.of();
+    }
+
+    private String otherNames() {
+        List<InetSocketAddress> ups = upstreams();
+        if (ups.isEmpty()) return "other names refused";
+        StringBuilder sb = new StringBuilder("other names forwarded to ");
+        for (int i = 0; i < ups.size(); i++) {
+            if (i > 0) sb.append(", ");
+            InetSocketAddress u = ups.get(i);
+            String host = u.getAddress().getHostAddress();
+            sb.append(host.indexOf(':') >= 0 ? "[" + host + "]" : host).append(':').append(u.getPort());
+        }
+        return sb.toString();
     }
 
     @Override
@@ -218,6 +276,7 @@ public final class DnsServer implements Role {
             }
             refresher = null;
         }
+        if (forwarder != null) forwarder.close();
         if (udp != null) udp.close();
         if (tcp != null) tcp.close();
     }
@@ -230,6 +289,11 @@ public final class DnsServer implements Role {
 
     int tcpOpenConnections() {
         return tcp == null ? 0 : tcp.openConnections();
+    }
+
+    /** {@return forwards that got no upstream reply (answered SERVFAIL), or 0 without upstreams} */
+    long forwardsFailed() {
+        return forwarder == null ? 0 : forwarder.failed.get();
     }
 
     long udpRateLimited() {

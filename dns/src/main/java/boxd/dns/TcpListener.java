@@ -23,7 +23,8 @@ import org.slf4j.LoggerFactory;
  * Answers DNS over TCP: each message carries a 2-byte big-endian length (RFC 1035 4.2.2, RFC 7766), several queries
  * may follow on one connection. One virtual thread per connection; connections are bounded in number (all sources
  * and per source) and closed after {@link #IDLE_TIMEOUT_MS} without a query, on a malformed or over-long query, or
- * when the server closes.
+ * when the server closes. A query for a name outside the zone goes to the {@link Forwarder} when there is one, over
+ * TCP, on the connection's thread.
  */
 final class TcpListener implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(TcpListener.class);
@@ -33,6 +34,7 @@ final class TcpListener implements AutoCloseable {
     private final ServerSocket server;
     private final ZoneAnswerer answerer;
     private final Supplier<ZoneView> view;
+    private final Forwarder forwarder; // null: names outside the zone are answered REFUSED
     private final Semaphore slots;
     private final int perSource;
     private final ConcurrentHashMap<InetAddress, AtomicInteger> bySource = new ConcurrentHashMap<>();
@@ -40,8 +42,9 @@ final class TcpListener implements AutoCloseable {
     private Thread acceptor;
     private volatile boolean closed;
 
-    TcpListener(ServerSocket server, ZoneAnswerer answerer, Supplier<ZoneView> view, int maxConnections) {
+    TcpListener(ServerSocket server, ZoneAnswerer answerer, Supplier<ZoneView> view, int maxConnections, Forwarder forwarder) {
         this.server = server;
+        this.forwarder = forwarder;
         this.answerer = answerer;
         this.view = view;
         this.slots = new Semaphore(maxConnections);
@@ -114,6 +117,9 @@ final class TcpListener implements AutoCloseable {
                 in.readFully(buf, 0, length);
                 byte[] reply = answerer.answerWire(buf, length, view.get(), false);
                 if (reply == null) return; // malformed: the stream cannot be trusted any further
+                if (forwarder != null && answerer.isForwardable(buf, length, reply)) {
+                    reply = forwarder.forwardTcp(java.util.Arrays.copyOf(buf, length)); // this connection's own thread
+                }
                 out.write(reply.length >>> 8);
                 out.write(reply.length & 0xFF);
                 out.write(reply);

@@ -7,6 +7,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.DatagramChannel;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -17,7 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Answers DNS over UDP: one thread per socket when the server opened a SO_REUSEPORT group (the kernel spreads
  * clients over the sockets, no thread waits for another), else several threads taking turns on one socket. Replies
- * go through a {@link ReplyCache} (a repeated query is not parsed again). A packet
+ * go through a {@link ReplyCache} (a repeated query is not parsed again). A query for a name outside the zone goes to
+ * the {@link Forwarder} when there is one, which sends the reply from its own thread. A packet
  * that is over-long, rate-limited or malformed gets no reply; nothing a packet holds can end a thread, only closing
  * the socket does.
  */
@@ -28,14 +30,19 @@ final class UdpListener implements AutoCloseable {
     private final ReplyCache cache;
     private final Supplier<ZoneView> view;
     private final SourceRateLimiter limiter; // null: no limit
+    private final ZoneAnswerer answerer;
+    private final Forwarder forwarder; // null: names outside the zone are answered REFUSED
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean closed;
 
     final AtomicLong dropped = new AtomicLong();
     final AtomicLong limited = new AtomicLong();
 
-    UdpListener(List<DatagramChannel> channels, ZoneAnswerer answerer, Supplier<ZoneView> view, SourceRateLimiter limiter) {
+    UdpListener(List<DatagramChannel> channels, ZoneAnswerer answerer, Supplier<ZoneView> view, SourceRateLimiter limiter,
+                Forwarder forwarder) {
         this.channels = List.copyOf(channels);
+        this.answerer = answerer;
+        this.forwarder = forwarder;
         this.cache = new ReplyCache(answerer, 10_000);
         this.view = view;
         this.limiter = limiter;
@@ -74,6 +81,11 @@ final class UdpListener implements AutoCloseable {
                     dropped.incrementAndGet();
                     continue;
                 }
+                if (forwarder != null && answerer.isForwardable(buf, length, reply)) {
+                    // Answered later from a forwarding thread; this thread goes back to the zone at once.
+                    forwarder.forwardUdp(Arrays.copyOf(buf, length), r -> sendQuietly(channel, r, from));
+                    continue;
+                }
                 channel.send(ByteBuffer.wrap(reply), from);
             } catch (ClosedChannelException e) {
                 return; // close() was called (AsynchronousCloseException is one of these)
@@ -84,6 +96,14 @@ final class UdpListener implements AutoCloseable {
                 dropped.incrementAndGet();
                 log.debug("udp: dropped a packet that failed: {}", e.toString());
             }
+        }
+    }
+
+    private void sendQuietly(DatagramChannel channel, byte[] reply, SocketAddress to) {
+        try {
+            channel.send(ByteBuffer.wrap(reply), to);
+        } catch (IOException e) {
+            if (!closed) log.debug("udp: forwarded reply to {}: {}", to, e.toString());
         }
     }
 

@@ -29,7 +29,8 @@ import org.xbill.DNS.Type;
  * ns1.ZONE            A = the configured name-server address; other types NODATA
  * BOX.ZONE, *.BOX.ZONE  A = the box's address (or the proxy's); other types NODATA
  * other names in ZONE NXDOMAIN with the SOA in authority
- * outside ZONE        REFUSED (no recursion: RA is never set)
+ * outside ZONE        REFUSED (no recursion: RA is never set); a {@link DnsServer} with upstreams forwards these
+ *                     instead (see {@link #isForwardable})
  * </pre>
  * Every in-zone reply is authoritative (AA). Names compare case-insensitively and the reply keeps the query's case.
  * {@code ns1} is the name server's own name and wins over a box of that name.
@@ -107,6 +108,23 @@ public final class ZoneAnswerer {
         Message reply = answer(query, view);
         if (reply == null) return null;
         return encode(reply, udp ? udpLimit(query) : MAX_TCP_REPLY);
+    }
+
+    /**
+     * Tells whether a query that {@link #answerWire} answered REFUSED is one for a name outside the zone (the ones a
+     * forwarding server passes on), as opposed to a refused zone transfer or another class inside the zone.
+     *
+     * @param reply the reply {@link #answerWire} gave for {@code packet}; only a REFUSED one is looked at further
+     */
+    public boolean isForwardable(byte[] packet, int length, byte[] reply) {
+        if (reply == null || reply.length < Header.LENGTH || (reply[3] & 0x0F) != Rcode.REFUSED) return false;
+        try {
+            Message query = new Message(Arrays.copyOf(packet, length));
+            Record question = query.getQuestion();
+            return question != null && query.getHeader().getOpcode() == Opcode.QUERY && !question.getName().subdomain(zone);
+        } catch (Exception | StackOverflowError e) {
+            return false;
+        }
     }
 
     /**

@@ -6,6 +6,7 @@ import java.util.List;
 
 import boxd.app.config.BoxdConfig;
 import boxd.app.config.UsageException;
+import boxd.common.Role;
 import boxd.control.ControlConfig;
 import boxd.control.ControlNode;
 import boxd.dns.DnsConfig;
@@ -19,9 +20,9 @@ import boxd.worker.WorkerConfig;
 import boxd.worker.WorkerRole;
 
 /**
- * The roles of {@code serve}, in start order: control -> worker -> ssh -> dns -> proxy (each needs the control
- * client; they close in reverse). Each role's config record is built from the merged {@link BoxdConfig} here and
- * nowhere else.
+ * The roles of {@code serve}, in start order: control -> worker -> ssh -> dns -> box-dns -> proxy (each needs the
+ * control client; they close in reverse). box-dns is the boxes' resolver on the bridge gateway (see {@link BoxResolver}).
+ * Each role's config record is built from the merged {@link BoxdConfig} here and nowhere else.
  */
 final class Roles {
     /** Every listener binds all IPv4 addresses; a firewall or --*-port decides who reaches them. */
@@ -35,6 +36,8 @@ final class Roles {
                 RoleStep.of("worker", ctx -> new WorkerRole(worker(ctx.config(), ctx.runtime()), ctx.requireControl())),
                 RoleStep.of("ssh", ctx -> new SshFrontend(ssh(ctx.config()), ctx.requireControl())),
                 RoleStep.of("dns", ctx -> new DnsServer(dns(ctx.config()), ctx.requireControl())),
+                // after the worker: it creates the bridge whose gateway address this binds
+                RoleStep.of("box-dns", ctx -> boxResolver(ctx)),
                 RoleStep.of("proxy", ctx -> new ProxyServer(proxy(ctx.config()), ctx.requireControl())));
     }
 
@@ -76,6 +79,19 @@ final class Roles {
 
     static DnsConfig dns(BoxdConfig c) throws java.net.UnknownHostException {
         return DnsConfig.defaults().withBind(InetAddress.getByName(BIND_ALL), c.dnsPort()).withZone(c.zone());
+    }
+
+    private static Role boxResolver(ServeContext ctx) throws java.net.UnknownHostException {
+        DnsConfig config = boxDns(ctx.config(), ctx.runtime());
+        if (ctx.config().dnsPort() == BoxResolver.PORT) return BoxResolver.coveredByDnsRole(config.bindAddress());
+        return new BoxResolver(config, ctx.config().egress(), ctx.requireControl());
+    }
+
+    /** The boxes' resolver: the zone on the bridge gateway's port 53, forwarding to the host's resolvers with egress. */
+    static DnsConfig boxDns(BoxdConfig c, String runtime) throws java.net.UnknownHostException {
+        InetAddress gateway = InetAddress.getByName(worker(c, runtime).gateway()); // a dotted address: no lookup
+        return BoxResolver.config(c.zone(), gateway, c.egress(),
+                c.egress() ? DnsConfig.upstreamsFromResolvConf(BoxResolver.HOST_RESOLV_CONF) : List.of());
     }
 
     static ProxyConfig proxy(BoxdConfig c) {
