@@ -35,8 +35,8 @@ import java.util.concurrent.TimeUnit;
  * <p>A base is built under a temporary name, synced, and published with a hard link, which never replaces an existing file:
  * two builders racing (two threads here are serialized per key; two processes are not) both end up with the one base
  * that was published first, and boxes never see a base change under them. Temporaries older than an hour (a build
- * takes seconds) are leftovers of a crash and are removed by the next build. Nothing removes a base yet: a base no
- * overlay names is garbage an operator may delete while no box is being created.
+ * takes seconds) are leftovers of a crash and are removed by the next build. A base of an older image or guest init is
+ * removed when the last box over it is destroyed ({@link #removeUnused}).
  */
 public final class VmBaseDisks {
     /** Bumped when how a base is made changes in a way its inputs do not show. */
@@ -108,6 +108,45 @@ public final class VmBaseDisks {
         if (!Files.isDirectory(dir)) return List.of();
         try (var s = Files.list(dir)) {
             return s.filter(p -> p.getFileName().toString().startsWith("root-")).sorted().toList();
+        }
+    }
+
+    /**
+     * Removes the bases no overlay names that were not made from {@code currentImage}: what an image rebuild or a new
+     * guest init left behind once the last box over them is gone. Bases of the current image stay (the next box of
+     * that size reuses them, and a create in progress may be about to name one), so this never races a create.
+     *
+     * @param overlays the maps of every box's root disk on this host
+     * @return the bases removed
+     */
+    public List<Path> removeUnused(Path currentImage, java.util.Collection<Path> overlays) throws IOException {
+        java.util.Set<Path> named = new java.util.HashSet<>();
+        for (Path ov : overlays) {
+            try {
+                named.add(boxd.vmm.devices.virtio.block.CowBlockBackend.readHeader(ov).base());
+            } catch (IOException unreadable) {
+                return List.of();  // a map that cannot be read may name any base: remove nothing
+            }
+        }
+        List<Path> removed = new java.util.ArrayList<>();
+        for (Path base : list()) {
+            if (named.contains(base) || isCurrent(base, currentImage)) continue;
+            synchronized (building.computeIfAbsent(base.getFileName().toString(), k -> new Object())) {
+                if (Files.deleteIfExists(base)) removed.add(base);
+            }
+        }
+        return removed;
+    }
+
+    /** Whether {@code base} ({@code root-<GiB>g-<KEY>.ext4}) is what {@link #pathFor} names for the current image. */
+    private boolean isCurrent(Path base, Path currentImage) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("root-(\\d{1,6})g-[0-9a-f]+\\.ext4")
+                .matcher(base.getFileName().toString());
+        if (!m.matches()) return true;  // not a name this class makes: leave it alone
+        try {
+            return Files.isRegularFile(currentImage) && pathFor(currentImage, Integer.parseInt(m.group(1))).equals(base);
+        } catch (IOException e) {
+            return true;
         }
     }
 

@@ -305,7 +305,7 @@ public final class VmRuntime implements BoxRuntime {
 
     /**
      * Stops the box and removes its directory, root disk overlay included. The shared base stays for other boxes and
-     * later creates of the same size (nothing removes bases yet, see {@link VmBaseDisks}).
+     * later creates of the same size, unless it was made from an older image or guest init and no box uses it now.
      */
     @Override
     public void destroy(String boxId) {
@@ -314,6 +314,26 @@ public final class VmRuntime implements BoxRuntime {
         Path d = dataDir.box(boxId);
         if (!Files.exists(d)) return;
         BoxFiles.remove(d);
+        removeUnusedBases();
+    }
+
+    /** Bases of an older image or guest init go with the last box over them (see {@link VmBaseDisks#removeUnused}). */
+    private void removeUnusedBases() {
+        try {
+            List<Path> overlays = new ArrayList<>();
+            Path boxes = dataDir.boxes();
+            if (Files.isDirectory(boxes)) {
+                try (var s = Files.list(boxes)) {
+                    for (Path d : s.toList()) {
+                        Path ov = new VmBoxFiles(d).rootOverlay();
+                        if (Files.exists(ov)) overlays.add(ov);
+                    }
+                }
+            }
+            for (Path p : bases.removeUnused(imageExt4, overlays)) log.info("removed vm base disk {}: no box uses it", p);
+        } catch (IOException e) {
+            log.warn("cannot clean up unused vm base disks in {}: {}", bases.dir(), e.toString());
+        }
     }
 
     @Override

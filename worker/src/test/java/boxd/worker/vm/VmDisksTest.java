@@ -51,6 +51,33 @@ class VmDisksTest {
     }
 
     @Test
+    void aBaseOfAnOlderImageGoesWithTheLastBoxOverItAndTheCurrentImagesStay() throws Exception {
+        Path old = tinyImage();
+        VmBaseDisks bases = new VmBaseDisks(tmp.resolve("bases"));
+        VmBoxFiles a = box("a"), b = box("b");
+        VmDisks.makeRootOverlay(bases, old, a, 1, "a");
+        Path oldBase = bases.pathFor(old, 1);
+        // the image is rebuilt: new boxes get a new base, box a keeps the old one
+        Path current = tmp.resolve("rootfs-new.ext4");
+        Files.copy(old, current);
+        VmDisks.makeRootOverlay(bases, current, b, 1, "b");
+        Path newBase = bases.pathFor(current, 1);
+        assertNotEquals(oldBase, newBase);
+
+        assertEquals(List.of(), bases.removeUnused(current, List.of(a.rootOverlay(), b.rootOverlay())),
+                "a base some box names stays");
+        // box a destroyed: its old base has no box left; the current image's base stays even with no box over it
+        assertEquals(List.of(oldBase), bases.removeUnused(current, List.of()));
+        assertEquals(List.of(newBase), bases.list());
+        // an unreadable map might name any base: nothing is removed
+        Files.writeString(b.rootOverlay(), "garbage");
+        Path other = tmp.resolve("rootfs-other.ext4");
+        Files.copy(old, other);
+        assertEquals(List.of(), bases.removeUnused(other, List.of(b.rootOverlay())));
+        assertEquals(List.of(newBase), bases.list());
+    }
+
+    @Test
     void rootDiskIsACopyOnWriteOverlayOverABaseGrownToTheBoxSizeWithTheGuestInit() throws Exception {
         Path img = tinyImage();
         VmBaseDisks bases = new VmBaseDisks(tmp.resolve("bases"));
