@@ -107,6 +107,14 @@ class EndToEndIT {
                     "e2e@127.0.0.1:/home/boxd/big.bin", viaScp.toString())), null, 120, null);
             assertEquals(0, scp.exit(), scp.stderr());
             assertEquals(sha256(big), sha256(Files.readAllBytes(viaScp)));
+            // and rsync over the front door (an exec of rsync --server in the box)
+            Path synced = Files.createDirectories(tmp.resolve("synced"));
+            String rsh = "ssh -p " + SSH + " -i " + alice + " -o IdentitiesOnly=yes -o BatchMode=yes -o StrictHostKeyChecking=no"
+                    + " -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR";
+            Cmd.Result rsync = Cmd.run(ns.wrap(List.of("rsync", "-a", "-e", rsh, "e2e@127.0.0.1:/home/boxd/big.bin", synced + "/")),
+                    null, 120, null);
+            assertEquals(0, rsync.exit(), rsync.stdout() + rsync.stderr());
+            assertEquals(sha256(big), sha256(Files.readAllBytes(synced.resolve("big.bin"))));
 
             // connect through a PTY runs a command
             List<String> pty = new ArrayList<>(sshArgs(alice, "alice", "127.0.0.1", SSH, "connect", "e2e"));

@@ -47,7 +47,7 @@ public final class RootfsImage {
         public static Spec defaults() {
             return new Spec("bookworm",
                     List.of("openssh-server", "sudo", "iproute2", "curl", "ca-certificates", "python3", "git", "less",
-                            "vim-tiny"),
+                            "vim-tiny", "rsync"),
                     "http://deb.debian.org/debian", DEFAULT_SETUP);
         }
     }
