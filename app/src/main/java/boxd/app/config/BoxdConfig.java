@@ -13,13 +13,19 @@ import boxd.common.DataDir;
  */
 public record BoxdConfig(DataDir data, int sshPort, int dnsPort, int httpPort, int httpsPort, String zone,
                          Runtime runtime, String boxCidr, Policy policy, boolean egress, String nodeId,
-                         String raftAddr, List<String> peers, List<String> join, Map<Option, String> sources) {
+                         String raftAddr, List<String> peers, List<String> join, List<String> roles,
+                         Map<Option, String> sources) {
 
     /** Which box runtime to use. */
     public enum Runtime { AUTO, NS, VM }
 
     /** Who may register an account. */
     public enum Policy { OPEN, INVITE }
+
+    /** {@return whether this host runs {@code role} (worker, ssh, dns or proxy); the control replica always runs} */
+    public boolean runs(String role) {
+        return roles.contains(role);
+    }
 
     /** {@return whether cluster settings were given (otherwise serve runs a single node)} */
     public boolean clustered() {
@@ -44,6 +50,7 @@ public record BoxdConfig(DataDir data, int sshPort, int dnsPort, int httpPort, i
                         : Arrays.stream(values.get(Option.PEERS).split(",")).map(String::strip).toList(),
                 values.get(Option.JOIN).isEmpty() ? List.of()
                         : Arrays.stream(values.get(Option.JOIN).split(",")).map(String::strip).toList(),
+                Arrays.stream(values.get(Option.ROLES).split(",")).map(String::strip).toList(),
                 Map.copyOf(sources));
     }
 }

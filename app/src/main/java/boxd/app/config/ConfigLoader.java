@@ -183,6 +183,17 @@ public final class ConfigLoader {
             case STRING -> {
                 return value;
             }
+            case ROLES -> {
+                java.util.List<String> named = new java.util.ArrayList<>();
+                for (String r : value.toLowerCase(java.util.Locale.ROOT).split(",", -1)) {
+                    String role = r.strip();
+                    if (!Option.ROLE_NAMES.contains(role) || named.contains(role))
+                        throw new UsageException(where + " lists roles among " + String.join(", ", Option.ROLE_NAMES)
+                                + ", each once, separated by commas; got '" + v + "'");
+                    named.add(role);
+                }
+                return String.join(",", Option.ROLE_NAMES.stream().filter(named::contains).toList());
+            }
         }
         throw new AssertionError(o);
     }

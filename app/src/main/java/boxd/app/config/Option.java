@@ -28,10 +28,15 @@ public enum Option {
     PEERS("peers", Kind.STRING, "HOST:PORT,...", "", "cluster: the Raft addresses of the voters, this node's"
             + " --raft-addr included"),
     JOIN("join", Kind.STRING, "HOST:PORT,...", "", "cluster: join the voters at these Raft addresses as a"
-            + " non-voting replica (worker-, DNS- or proxy-only hosts)");
+            + " non-voting replica (worker-, DNS- or proxy-only hosts)"),
+    ROLES("roles", Kind.ROLES, "ROLE,...", "worker,ssh,dns,proxy", "what this host runs besides its replica of the"
+            + " control plane: any of worker (with box-dns), ssh, dns, proxy; split them across hosts with --join");
 
     /** How a value is checked. */
-    public enum Kind { PATH, PORT, STRING, DOMAIN, CHOICE, CIDR, BOOL }
+    public enum Kind { PATH, PORT, STRING, DOMAIN, CHOICE, CIDR, BOOL, ROLES }
+
+    /** The roles {@link #ROLES} may name, in start order. */
+    public static final List<String> ROLE_NAMES = List.of("worker", "ssh", "dns", "proxy");
 
     private final String key;
     private final Kind kind;

@@ -30,6 +30,7 @@ final class Roles {
 
     private Roles() {}
 
+    /** {@return the steps of every role, in start order} */
     static List<RoleStep> steps() {
         return List.of(
                 RoleStep.control(ctx -> new ControlNode(control(ctx.config())), started -> ((ControlNode) started).client()),
@@ -39,6 +40,15 @@ final class Roles {
                 // after the worker: it creates the bridge whose gateway address this binds
                 RoleStep.of("box-dns", ctx -> boxResolver(ctx)),
                 RoleStep.of("proxy", ctx -> new ProxyServer(proxy(ctx.config()), ctx.requireControl())));
+    }
+
+    /** {@return the steps this host runs: the control replica always, the others as --roles says (box-dns with the worker)} */
+    static List<RoleStep> steps(BoxdConfig c) {
+        return steps().stream().filter(s -> switch (s.name()) {
+            case "control" -> true;
+            case "box-dns" -> c.runs("worker");
+            default -> c.runs(s.name());
+        }).toList();
     }
 
     static ControlConfig control(BoxdConfig c) {

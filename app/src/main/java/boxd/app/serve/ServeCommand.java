@@ -24,12 +24,16 @@ import boxd.app.image.Rootfs;
 public final class ServeCommand {
     private ServeCommand() {}
 
+    /** {@return the ports this host's roles will listen on (only the roles --roles names)} */
     public static List<PortCheck.Listen> listens(BoxdConfig c) {
-        return List.of(
-                new PortCheck.Listen("ssh", "--ssh-port", c.sshPort(), true, false),
-                new PortCheck.Listen("dns", "--dns-port", c.dnsPort(), true, true),
-                new PortCheck.Listen("http proxy", "--http-port", c.httpPort(), true, false),
-                new PortCheck.Listen("https proxy", "--https-port", c.httpsPort(), true, false));
+        List<PortCheck.Listen> l = new java.util.ArrayList<>();
+        if (c.runs("ssh")) l.add(new PortCheck.Listen("ssh", "--ssh-port", c.sshPort(), true, false));
+        if (c.runs("dns")) l.add(new PortCheck.Listen("dns", "--dns-port", c.dnsPort(), true, true));
+        if (c.runs("proxy")) {
+            l.add(new PortCheck.Listen("http proxy", "--http-port", c.httpPort(), true, false));
+            l.add(new PortCheck.Listen("https proxy", "--https-port", c.httpsPort(), true, false));
+        }
+        return l;
     }
 
     public static int run(BoxdConfig config, String version, PrintStream out, PrintStream err) {
@@ -38,20 +42,27 @@ public final class ServeCommand {
             err.println("boxd serve: " + taken.get());
             return 1;
         }
-        Diagnosis d = Doctor.diagnose(HostProbe.read(config.data().root()), config.runtime());
-        if (d.runtime().isEmpty()) {
-            err.println("boxd serve: no box runtime can work on this host: " + d.runtimeReason() + " (details: boxd doctor)");
-            return 1;
+        String runtime = "none";
+        String runtimeReason = "this host runs no worker (--roles " + String.join(",", config.roles()) + ")";
+        if (config.runs("worker")) {
+            Diagnosis d = Doctor.diagnose(HostProbe.read(config.data().root()), config.runtime());
+            if (d.runtime().isEmpty()) {
+                err.println("boxd serve: no box runtime can work on this host: " + d.runtimeReason() + " (details: boxd doctor)");
+                return 1;
+            }
+            runtime = d.runtime().get();
+            runtimeReason = d.runtimeReason();
         }
-        String runtime = d.runtime().get();
         config.data().create();
         out.println("boxd " + version + " serving from " + config.data().root());
-        out.println("runtime: " + runtime + " (" + d.runtimeReason() + ")");
-        try {
-            ensureImages(config, runtime, out);
-        } catch (ImageException e) {
-            err.println("boxd serve: " + e.getMessage());
-            return 1;
+        out.println("runtime: " + runtime + " (" + runtimeReason + ")");
+        if (config.runs("worker")) {
+            try {
+                ensureImages(config, runtime, out);
+            } catch (ImageException e) {
+                err.println("boxd serve: " + e.getMessage());
+                return 1;
+            }
         }
 
         CountDownLatch stop = new CountDownLatch(1);
@@ -63,7 +74,7 @@ public final class ServeCommand {
 
         RoleSequence roles = new RoleSequence(out, err);
         try {
-            if (!roles.startAll(Roles.steps(), new ServeContext(config, runtime, null), () -> stop.getCount() == 0)) {
+            if (!roles.startAll(Roles.steps(config), new ServeContext(config, runtime, null), () -> stop.getCount() == 0)) {
                 out.println("stopping during start-up (SIG" + stopSignal.get() + ")");
                 roles.closeAll();
                 return 0;

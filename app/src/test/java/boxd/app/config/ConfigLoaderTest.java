@@ -41,6 +41,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void rolesDefaultToAllAndAreCheckedAndOrdered() {
+        assertEquals(List.of("worker", "ssh", "dns", "proxy"), load(Map.of()).roles());
+        BoxdConfig front = load(Map.of(), "--roles", "proxy, SSH,dns");
+        assertEquals(List.of("ssh", "dns", "proxy"), front.roles(), "normalised to start order");
+        assertFalse(front.runs("worker"));
+        assertTrue(front.runs("ssh"));
+        assertEquals(List.of("worker"), load(Map.of(Path.of("/d/boxd.toml"), "roles = \"worker\"\n"), "--data", "/d").roles());
+        for (String bad : List.of("", "worker,", "control", "worker,worker", "box-dns", "ssh dns")) {
+            UsageException e = assertThrows(UsageException.class, () -> load(Map.of(), "--roles", bad), bad);
+            assertTrue(e.getMessage().contains("worker, ssh, dns, proxy"), e.getMessage());
+        }
+    }
+
+    @Test
     void flagsBeatTheFileWhichBeatsDefaults() {
         Path toml = Path.of("/d/boxd.toml");
         Map<Path, String> files = Map.of(toml, "ssh-port = 2300\nhttp-port = 9080\nzone = \"corp.test\"\negress = true\n");

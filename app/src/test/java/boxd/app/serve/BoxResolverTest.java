@@ -63,6 +63,20 @@ class BoxResolverTest {
         assertTrue(names.indexOf("box-dns") > names.indexOf("worker"), names.toString());
     }
 
+    @Test
+    void aHostRunsItsReplicaAndTheRolesItNamesWithBoxDnsGoingWithTheWorker() {
+        assertEquals(List.of("control", "worker", "ssh", "dns", "box-dns", "proxy"), names(List.of("worker", "ssh", "dns", "proxy")));
+        assertEquals(List.of("control", "worker", "box-dns"), names(List.of("worker")));
+        assertEquals(List.of("control", "ssh", "dns", "proxy"), names(List.of("ssh", "dns", "proxy")));
+    }
+
+    private static List<String> names(List<String> roles) {
+        boxd.app.config.BoxdConfig c = new boxd.app.config.BoxdConfig(new boxd.common.DataDir(java.nio.file.Path.of("/tmp/x")),
+                2222, 5353, 8080, 8443, "boxd.local", boxd.app.config.BoxdConfig.Runtime.AUTO, "10.77.0.0/16",
+                boxd.app.config.BoxdConfig.Policy.OPEN, false, "", "", List.of(), List.of(), roles, java.util.Map.of());
+        return Roles.steps(c).stream().map(RoleStep::name).toList();
+    }
+
     /** A replica with no boxes: what the DNS server reads at start. */
     private static Control control() {
         return (Control) Proxy.newProxyInstance(Control.class.getClassLoader(), new Class<?>[]{Control.class},

@@ -33,7 +33,8 @@ class RoleSequenceTest {
 
     private static ServeContext ctx() {
         BoxdConfig c = new BoxdConfig(new DataDir(Path.of("/tmp/x")), 2222, 5353, 8080, 8443, "boxd.local",
-                BoxdConfig.Runtime.AUTO, "10.77.0.0/16", BoxdConfig.Policy.OPEN, false, "", "", List.of(), List.of(), Map.of());
+                BoxdConfig.Runtime.AUTO, "10.77.0.0/16", BoxdConfig.Policy.OPEN, false, "", "", List.of(), List.of(),
+                List.of("worker", "ssh", "dns", "proxy"), Map.of());
         return new ServeContext(c, "ns", null);
     }
 
