@@ -31,8 +31,8 @@ import boxd.worker.runtime.NamespaceRuntime;
 /**
  * The same jar split over two hosts, each a network namespace made here and joined by a veth: host A runs the control
  * plane's voter and the doors users reach (--roles ssh,dns,proxy), host B joins it as a replica and runs the boxes
- * (--roles worker). The operator's part is what README says: B forwards IPv4, A routes the box range via B, and B has
- * A's platform key. A box created through A's front door runs on B and is reached through A by exec, DNS and the
+ * (--roles worker). The operator's part is what README says: B forwards IPv4 and A routes the box range via B; A's
+ * platform key reaches B through the replicated state. A box created through A's front door runs on B and is reached through A by exec, DNS and the
  * proxy; inside the box, names resolve through B's box-dns from B's own replica.
  */
 class SplitHostsIT {
@@ -74,10 +74,6 @@ class SplitHostsIT {
                 assertTrue(logA.contains("runtime: none"), logA);
                 assertFalse(logA.contains("worker w-"), "host A runs no worker:\n" + logA);
 
-                // the platform key goes with the front door: the worker installs it in every box
-                Files.createDirectories(new DataDir(dataB).keys());
-                for (String f : List.of("platform_ecdsa.pk8", "platform_ecdsa.x509", "platform_ecdsa.pub"))
-                    Files.copy(new DataDir(dataA).keys().resolve(f), new DataDir(dataB).keys().resolve(f));
                 hostB = ServeProcess.start(jar, b.name(), dataB, List.of("--roles", "worker",
                         "--node-id", "b", "--raft-addr", B_IP + ":7101", "--join", A_IP + ":7100"));
                 String logB = hostB.log();
@@ -91,6 +87,9 @@ class SplitHostsIT {
                 Map<String, Object> box = Json.parseObject(created.stdout().strip());
                 assertEquals("running", box.get("state"), created.stdout());
                 String ip = (String) box.get("ipv4");
+                // A's platform key reached B through the replica: B's own is another, and the relay still gets in
+                assertFalse(Files.readString(new DataDir(dataA).keys().resolve("platform_ecdsa.pub"))
+                        .equals(Files.readString(new DataDir(dataB).keys().resolve("platform_ecdsa.pub"))));
                 assertTrue(new NamespaceRuntime(new DataDir(dataB), network(b), tmp).list().size() == 1,
                         "the box's files and processes are on host B");
 

@@ -42,6 +42,18 @@ public interface Control {
     /** Removes a key by fingerprint. @throws BoxdException NOT_FOUND; CONFLICT when it is the user's last key */
     void removeKey(String user, String fingerprint);
 
+    /**
+     * Records the public key an SSH frontend logs into boxes with ({@link PlatformKey}), so every worker, on any host,
+     * lets it into the boxes it runs. Each frontend calls it at start; a key already there is a no-op.
+     *
+     * @param publicKey an authorized_keys line
+     * @throws BoxdException INVALID
+     */
+    void addPlatformKey(String publicKey);
+
+    /** {@return the authorized_keys lines of every frontend's platform key, oldest first} */
+    List<String> platformKeys();
+
     /** An admin creates a single-use invite code. @throws BoxdException FORBIDDEN when {@code admin} is not one */
     String createInvite(String admin);
 

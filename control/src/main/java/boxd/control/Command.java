@@ -67,4 +67,7 @@ public sealed interface Command {
 
     /** The owner stops forwarding a port of the box. */
     record Unexpose(String owner, String boxName, int boxPort, long atMillis) implements Command {}
+
+    /** An SSH frontend at start: the key it logs into boxes with (workers install every such key). */
+    record AddPlatformKey(String fingerprint, String publicKey, long atMillis) implements Command {}
 }

@@ -43,6 +43,7 @@ public final class CommandCodec {
             case Command.DeleteProxy x -> { o.b(15); o.s(x.owner()); o.s(x.boxName()); o.s(x.subdomain()); o.l(x.atMillis()); }
             case Command.Expose x -> { o.b(16); o.s(x.owner()); o.s(x.boxName()); o.i(x.boxPort()); o.i(x.publicPort()); o.l(x.atMillis()); }
             case Command.Unexpose x -> { o.b(17); o.s(x.owner()); o.s(x.boxName()); o.i(x.boxPort()); o.l(x.atMillis()); }
+            case Command.AddPlatformKey x -> { o.b(18); o.s(x.fingerprint()); o.s(x.publicKey()); o.l(x.atMillis()); }
         }
         return o.bytes();
     }
@@ -73,6 +74,7 @@ public final class CommandCodec {
                 case 15 -> new Command.DeleteProxy(in.s(), in.s(), in.s(), in.l());
                 case 16 -> new Command.Expose(in.s(), in.s(), in.i(), in.i(), in.l());
                 case 17 -> new Command.Unexpose(in.s(), in.s(), in.i(), in.l());
+                case 18 -> new Command.AddPlatformKey(in.s(), in.s(), in.l());
                 default -> throw new IllegalArgumentException("unknown command tag " + tag);
             };
             if (in.in.available() != 0) throw new IllegalArgumentException("trailing bytes after command tag " + tag);

@@ -101,6 +101,17 @@ final class ControlClient implements Control {
     }
 
     @Override
+    public void addPlatformKey(String publicKey) {
+        AuthorizedKey key = AuthorizedKey.parse(publicKey);
+        write(new Command.AddPlatformKey(key.fingerprint(), key.line(), now()));
+    }
+
+    @Override
+    public List<String> platformKeys() {
+        return node.read(Reads::platformKeys);
+    }
+
+    @Override
     public List<SshKey> keys(String user) {
         return readBy(Reads::keys, user);
     }

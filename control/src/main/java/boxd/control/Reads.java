@@ -105,6 +105,10 @@ final class Reads {
                 rs -> new SshKey(rs.getString(1), rs.getString(2), rs.getString(3), rs.getLong(4)), user);
     }
 
+    static List<String> platformKeys(Sql c) throws SQLException {
+        return list(c, "SELECT public_key FROM platform_keys ORDER BY added_at, fingerprint", rs -> rs.getString(1));
+    }
+
     static Worker worker(ResultSet rs) throws SQLException {
         return new Worker(rs.getString(1), rs.getString(2), rs.getInt(3), rs.getInt(4), rs.getLong(5));
     }

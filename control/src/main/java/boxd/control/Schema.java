@@ -43,6 +43,10 @@ final class Schema {
             CREATE TABLE events (seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL,
                                  box_id TEXT NOT NULL, detail TEXT NOT NULL);
             INSERT INTO meta(key, value) VALUES ('last_applied_index', 0);
+            """,
+            // 2: the keys SSH frontends log into boxes with
+            """
+            CREATE TABLE platform_keys (fingerprint TEXT PRIMARY KEY, public_key TEXT NOT NULL, added_at INTEGER NOT NULL);
             """);
 
     /** Brings the database to the newest schema in one transaction. */

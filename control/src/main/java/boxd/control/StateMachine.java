@@ -1,5 +1,6 @@
 package boxd.control;
 
+import boxd.common.AuthorizedKey;
 import boxd.common.Box;
 import boxd.common.BoxSpec;
 import boxd.common.BoxdException;
@@ -155,6 +156,7 @@ public final class StateMachine implements AutoCloseable {
             case Command.DeleteProxy x -> deleteProxy(x);
             case Command.Expose x -> expose(x);
             case Command.Unexpose x -> unexpose(x);
+            case Command.AddPlatformKey x -> addPlatformKey(x);
         };
     }
 
@@ -184,6 +186,20 @@ public final class StateMachine implements AutoCloseable {
                 x.fingerprint(), x.name(), x.publicKey(), x.atMillis());
         event(x.atMillis(), "user-registered", "", x.name() + (admin ? " (admin)" : ""));
         return Outcome.ok(x.name());
+    }
+
+    private Outcome addPlatformKey(Command.AddPlatformKey x) throws SQLException {
+        AuthorizedKey key;
+        try {
+            key = AuthorizedKey.parse(x.publicKey());
+        } catch (BoxdException e) {
+            return Outcome.reject(ErrorCode.INVALID, "not a platform key: " + e.getMessage(), e.hint());
+        }
+        if (!key.fingerprint().equals(x.fingerprint()))
+            return Outcome.reject(ErrorCode.INVALID, "the platform key's fingerprint does not match its key");
+        update("INSERT OR IGNORE INTO platform_keys(fingerprint, public_key, added_at) VALUES (?, ?, ?)",
+                x.fingerprint(), key.line(), x.atMillis());
+        return Outcome.ok(x.fingerprint());
     }
 
     private Outcome addKey(Command.AddKey x) throws SQLException {
@@ -507,7 +523,8 @@ public final class StateMachine implements AutoCloseable {
         String[][] tables = {
                 {"meta", "key"}, {"users", "name"}, {"ssh_keys", "fingerprint"}, {"invites", "code"}, {"boxes", "id"},
                 {"workers", "id"}, {"ip_allocations", "ip_int"}, {"port_allocations", "port"},
-                {"exposures", "box_id, box_port"}, {"proxy_routes", "box_id, subdomain"}, {"events", "seq"}};
+                {"exposures", "box_id, box_port"}, {"proxy_routes", "box_id, subdomain"}, {"platform_keys", "fingerprint"},
+                {"events", "seq"}};
         try (Statement st = c.createStatement()) {
             for (String[] t : tables) {
                 sb.append("# ").append(t[0]).append('\n');

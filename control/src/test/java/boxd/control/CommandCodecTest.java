@@ -35,7 +35,8 @@ class CommandCodecTest {
                 new Command.SetProxy("alice", "web", "api", 65_535, T),
                 new Command.DeleteProxy("alice", "web", "", T),
                 new Command.Expose("alice", "web", 22, 40_000, T),
-                new Command.Unexpose("alice", "web", -1, Long.MIN_VALUE));
+                new Command.Unexpose("alice", "web", -1, Long.MIN_VALUE),
+                new Command.AddPlatformKey("SHA256:p", "ecdsa-sha2-nistp256 AAAA boxd-platform", T));
     }
 
     @Test

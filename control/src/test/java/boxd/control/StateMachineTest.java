@@ -66,6 +66,20 @@ class StateMachineTest {
     }
 
     @Test
+    void platformKeysAreRecordedOnceEachAndCheckedAtApply() throws Exception {
+        String a = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIDul6udd83otVnE729ToUZw2g4JrnKya6bEzvKjURgHs frontend-a";
+        String b = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIILFWvhbxShU1mVsWkmPNTI/p7OtubWaJamyZnc4Me1y frontend-b";
+        String fa = boxd.common.AuthorizedKey.parse(a).fingerprint(), fb = boxd.common.AuthorizedKey.parse(b).fingerprint();
+        ok(new Command.AddPlatformKey(fa, a, T));
+        ok(new Command.AddPlatformKey(fa, a, T + 1));  // a frontend restarting: a no-op
+        ok(new Command.AddPlatformKey(fb, b, T + 2));
+        assertEquals(List.of(a, b), Reads.platformKeys(sm.connection()));
+        rejected(ErrorCode.INVALID, new Command.AddPlatformKey("SHA256:x", "not a key", T));
+        rejected(ErrorCode.INVALID, new Command.AddPlatformKey(fa, b, T));  // fingerprint of another key
+        assertEquals(List.of(a, b), Reads.platformKeys(sm.connection()), "refusals change nothing");
+    }
+
+    @Test
     void accountsAndKeys() {
         users();
         rejected(ErrorCode.NAME_TAKEN, new Command.RegisterUser("alice", "fz", "k", "", T));

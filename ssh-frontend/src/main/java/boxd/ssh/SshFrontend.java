@@ -95,7 +95,8 @@ public final class SshFrontend implements Role {
         }
         config.dataDir().create();
         KeyPairProvider hostKeys = hostKeys();
-        relay = new BoxRelay(PlatformKey.loadOrCreate(config.dataDir().keys()), boxUser, boxSshd, config.relayConnectTimeout());
+        PlatformKey platformKey = PlatformKey.loadOrCreate(config.dataDir().keys());
+        relay = new BoxRelay(platformKey, boxUser, boxSshd, config.relayConnectTimeout());
         AtomicInteger n = new AtomicInteger();
         threads = Executors.newCachedThreadPool(r -> {
             Thread t = new Thread(r, "boxd-ssh-" + n.incrementAndGet());
@@ -163,7 +164,31 @@ public final class SshFrontend implements Role {
                     + e.getMessage() + " (choose another port with --ssh-port)", e);
         }
         server = s;
+        publishPlatformKey(platformKey.authorizedKeyLine());
         log.info("{}", describe());
+    }
+
+    /**
+     * Records this frontend's platform key in the control plane, so workers on every host let it into their boxes;
+     * retried in the background while no leader takes writes (a joining host, an election).
+     */
+    private void publishPlatformKey(String line) {
+        ExecutorService t = threads;
+        t.execute(() -> {
+            for (long wait = 200; !Thread.currentThread().isInterrupted(); wait = Math.min(wait * 2, 10_000)) {
+                try {
+                    control.addPlatformKey(line);
+                    return;
+                } catch (RuntimeException e) {
+                    log.debug("platform key not recorded yet, retrying in {} ms: {}", wait, e.toString());
+                }
+                try {
+                    Thread.sleep(wait);
+                } catch (InterruptedException e) {
+                    return;  // closing
+                }
+            }
+        });
     }
 
     /** {@return the port actually bound (useful with port 0)} */

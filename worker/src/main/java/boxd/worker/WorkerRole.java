@@ -311,12 +311,23 @@ public final class WorkerRole implements Role {
         return new BoxLaunch(b.id(), b.name(), b.spec(), ip, config.prefixLength(), config.gateway(), keys);
     }
 
-    /** The owner's current keys plus the platform's own line. */
+    /**
+     * The owner's current keys plus the platform's: every SSH frontend's key in the replica (frontends on other hosts
+     * included) and this host's own.
+     */
     private List<String> authorizedKeys(String owner) {
-        List<String> lines = new ArrayList<>();
-        for (SshKey k : control.keys(owner)) lines.add(k.publicKey());
-        lines.add(platformKey.authorizedKeyLine());
-        return List.copyOf(lines);
+        Map<String, String> byFingerprint = new java.util.LinkedHashMap<>();
+        for (SshKey k : control.keys(owner)) byFingerprint.putIfAbsent(k.fingerprint(), k.publicKey());
+        List<String> platform = new ArrayList<>(control.platformKeys());
+        platform.add(platformKey.authorizedKeyLine());
+        for (String line : platform) {
+            try {
+                byFingerprint.putIfAbsent(boxd.common.AuthorizedKey.parse(line).fingerprint(), line);
+            } catch (BoxdException e) {
+                log.warn("skipping a platform key that does not parse: {}", e.getMessage());
+            }
+        }
+        return List.copyOf(byFingerprint.values());
     }
 
     private static String digestOf(BoxLaunch l) { return digest(l.authorizedKeys()); }

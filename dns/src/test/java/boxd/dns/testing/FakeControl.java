@@ -105,6 +105,8 @@ public final class FakeControl implements Control {
     @Override public List<SshKey> keys(String user) { throw unused(); }
     @Override public SshKey addKey(String user, String publicKey) { throw unused(); }
     @Override public void removeKey(String user, String fingerprint) { throw unused(); }
+    @Override public void addPlatformKey(String publicKey) { throw unused(); }
+    @Override public List<String> platformKeys() { throw unused(); }
     @Override public String createInvite(String admin) { throw unused(); }
     @Override public User redeemInvite(String code, String name, String publicKey) { throw unused(); }
     @Override public Box createBox(String owner, String name, BoxSpec spec) { throw unused(); }

@@ -29,6 +29,7 @@ public final class FakeControl implements Control {
     public final List<String> reports = new CopyOnWriteArrayList<>();
     public final AtomicInteger heartbeats = new AtomicInteger();
     public volatile Worker worker;
+    private final List<String> platformKeys = new ArrayList<>();
     private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
     private final AtomicInteger seq = new AtomicInteger();
     private final AtomicInteger applied = new AtomicInteger();
@@ -120,6 +121,8 @@ public final class FakeControl implements Control {
     @Override public User registerUser(String name, String publicKey) { throw new UnsupportedOperationException(); }
     @Override public SshKey addKey(String user, String publicKey) { throw new UnsupportedOperationException(); }
     @Override public void removeKey(String user, String fingerprint) { throw new UnsupportedOperationException(); }
+    @Override public synchronized void addPlatformKey(String publicKey) { if (!platformKeys.contains(publicKey)) platformKeys.add(publicKey); }
+    @Override public synchronized List<String> platformKeys() { return List.copyOf(platformKeys); }
     @Override public String createInvite(String admin) { throw new UnsupportedOperationException(); }
     @Override public User redeemInvite(String code, String name, String publicKey) { throw new UnsupportedOperationException(); }
     @Override public Box createBox(String owner, String name, BoxSpec spec) { throw new UnsupportedOperationException(); }
