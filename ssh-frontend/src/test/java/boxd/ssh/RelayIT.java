@@ -226,6 +226,11 @@ class RelayIT {
         for (int i = 0; i < all.size(); i++) assertEquals(i + "\n", ok(all.get(i).get()).stdout());
     }
 
+    /** {@return how many logins the stand-in box's sshd has logged} */
+    private long logins() throws IOException {
+        return Files.readAllLines(dir.resolve("sshd").resolve("sshd.log")).stream().filter(l -> l.contains("Accepted publickey")).count();
+    }
+
     @Test
     void localForwardReachesAPortOfTheBoxBothWaysAndPassesCloses() throws Exception {
         try (EchoServer echo = new EchoServer(); Forward fw = Forward.start(this, key, "web", echo.port())) {
@@ -248,6 +253,17 @@ class RelayIT {
                 a.getOutputStream().write("a again\n".getBytes(StandardCharsets.UTF_8));
                 assertEquals("a again", readLine(a));
             }
+            // many at once, more than the sessions a box's sshd allows per connection: they share one connection
+            long logins = logins();
+            List<Socket> many = new java.util.ArrayList<>();
+            try {
+                for (int i = 0; i < 24; i++) many.add(fw.connect());
+                for (int i = 0; i < many.size(); i++) many.get(i).getOutputStream().write(("m" + i + "\n").getBytes(StandardCharsets.UTF_8));
+                for (int i = 0; i < many.size(); i++) assertEquals("m" + i, readLine(many.get(i)));
+            } finally {
+                for (Socket m : many) m.close();
+            }
+            assertTrue(logins() - logins <= 1, "24 forwarded connections took " + (logins() - logins) + " new box logins");
             // a few megabytes there and back, more than any window, with the same checksum
             byte[] big = new byte[6 * 1024 * 1024 + 5];
             new Random(3).nextBytes(big);

@@ -81,7 +81,7 @@ public final class BoxRelay implements AutoCloseable {
      */
     public int exec(Box box, String command, Tty tty, InputStream in, OutputStream out, OutputStream err, Duration timeout)
             throws IOException {
-        try (Lease lease = lease(box)) {
+        try (Lease lease = lease(box, true)) {
             ChannelExec ch = lease.session().createExecChannel(command);
             configurePty(ch, tty);
             return run(ch, tty, in, out, err, timeout);
@@ -90,7 +90,7 @@ public final class BoxRelay implements AutoCloseable {
 
     /** Opens a login shell in the box ({@code connect}, {@code NAME@HOST}). @return the shell's exit status */
     public int shell(Box box, Tty tty, InputStream in, OutputStream out, OutputStream err) throws IOException {
-        try (Lease lease = lease(box)) {
+        try (Lease lease = lease(box, true)) {
             ChannelShell ch = lease.session().createShellChannel();
             configurePty(ch, tty);
             return run(ch, tty, in, out, err, null);
@@ -102,7 +102,7 @@ public final class BoxRelay implements AutoCloseable {
      * server for it. @return the exit status
      */
     public int subsystem(Box box, String name, InputStream in, OutputStream out, OutputStream err) throws IOException {
-        try (Lease lease = lease(box)) {
+        try (Lease lease = lease(box, true)) {
             return run(lease.session().createSubsystemChannel(name), null, in, out, err, null);
         }
     }
@@ -113,7 +113,7 @@ public final class BoxRelay implements AutoCloseable {
      * the channel closes.
      */
     BoxTunnel tunnel(Box box, String host, int port, String originHost, int originPort) throws IOException {
-        Lease lease = lease(box);
+        Lease lease = lease(box, false);
         try {
             // the originator is only informative (the box's sshd logs it); keep a malformed one from failing the open
             SshdSocketAddress origin = new SshdSocketAddress(originHost == null || originHost.isBlank() ? "127.0.0.1" : originHost,
@@ -221,7 +221,12 @@ public final class BoxRelay implements AutoCloseable {
 
     // ---- connections ----
 
-    private Lease lease(Box box) throws IOException {
+    /**
+     * Leases the box's shared connection. {@code session} channels (exec, shell, sftp) count toward
+     * {@link #CHANNELS_PER_CONNECTION}, under the box sshd's MaxSessions; forwarded connections do not (MaxSessions
+     * does not limit them), so many {@code -L} connections share one connection instead of each paying a handshake.
+     */
+    private Lease lease(Box box, boolean session) throws IOException {
         if (!box.isRunning()) throw notRunning(box);
         InetSocketAddress target = addressOf.apply(box);
         String key = box.id() + "@" + target;
@@ -232,15 +237,17 @@ public final class BoxRelay implements AutoCloseable {
                 connections.remove(key, c);
                 continue;
             }
-            if (c.users.incrementAndGet() > CHANNELS_PER_CONNECTION) {
-                // the shared connection is full: this operation gets one of its own
-                c.users.decrementAndGet();
+            if (session && c.sessions.incrementAndGet() > CHANNELS_PER_CONNECTION) {
+                // the shared connection has as many sessions as the box's sshd allows: this one gets its own
+                c.sessions.decrementAndGet();
                 ClientSession own = connect(box, target);
                 return new Lease(own, () -> own.close(false));
             }
+            c.users.incrementAndGet();
             return new Lease(s, () -> {
                 c.lastUsed = System.nanoTime();
                 c.users.decrementAndGet();
+                if (session) c.sessions.decrementAndGet();
             });
         }
         throw unreachable(box, target, "the connection closed while opening it");
@@ -322,7 +329,10 @@ public final class BoxRelay implements AutoCloseable {
     }
 
     private final class Connection {
+        /** Leases of any kind: the connection is idle (and may be closed) only at 0. */
         final AtomicInteger users = new AtomicInteger();
+        /** Leases of session channels, which the box's sshd limits per connection. */
+        final AtomicInteger sessions = new AtomicInteger();
         volatile long lastUsed = System.nanoTime();
         private ClientSession session;
 
