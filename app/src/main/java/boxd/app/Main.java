@@ -118,6 +118,7 @@ public final class Main {
                   image build      build the guest kernel, root filesystem and test initramfs (cached)
                   image list       list the built images
                   vmm run ...      run one microVM with boxd's VMM (standalone)
+                  vmm disk ...     show or flatten a vm box's copy-on-write disk (info, flatten)
                   version          print the version
 
                 User commands go to the local server through ssh (same as ssh -p 2222 localhost VERB ...):
@@ -222,12 +223,17 @@ public final class Main {
         if (args.isEmpty() || isHelp(args.get(0))) {
             PrintStream to = args.isEmpty() ? err : out;
             to.println(VmmCommand.usage());
-            to.println("Runs one microVM on boxd's own VMM (KVM), its serial console on this terminal."
-                    + " boxd vmm run --help lists every option.");
+            to.println(boxd.vmm.cli.VmmDiskCommand.USAGE);
+            to.println("run: one microVM on boxd's own VMM (KVM), its serial console on this terminal;"
+                    + " boxd vmm run --help lists every option. disk: what a vm box's copy-on-write disk holds.");
             return args.isEmpty() ? 2 : 0;
         }
-        if (!args.get(0).equals("run")) throw new UsageException("unknown vmm command '" + args.get(0) + "' (run)");
-        return VmmCommand.run(args.subList(1, args.size()).toArray(String[]::new), out, err);
+        String[] rest = args.subList(1, args.size()).toArray(String[]::new);
+        return switch (args.get(0)) {
+            case "run" -> VmmCommand.run(rest, out, err);
+            case "disk" -> boxd.vmm.cli.VmmDiskCommand.run(rest, out, err);
+            default -> throw new UsageException("unknown vmm command '" + args.get(0) + "' (run or disk)");
+        };
     }
 
     // ---- user verbs over ssh ----
