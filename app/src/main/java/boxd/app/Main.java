@@ -31,7 +31,15 @@ public final class Main {
 
     public static void main(String[] args) {
         quietLogs(System.getenv("BOXD_LOG"));
-        System.exit(run(args, System.out, System.err));
+        int code;
+        try {
+            code = run(args, System.out, System.err);
+        } catch (Throwable t) {  // exit even then: library threads left running would keep the JVM up
+            System.err.println("boxd: internal error: " + t);
+            t.printStackTrace();
+            code = 1;
+        }
+        System.exit(code);
     }
 
     /**

@@ -113,10 +113,18 @@ public record WorkerConfig(DataDir dataDir, String workerId, String runtime, Str
 
     /** A stable id: "w-" + host name, kept in the data dir so restarts re-adopt this worker's boxes. */
     public static String defaultWorkerId(DataDir dataDir) {
+        return defaultWorkerId(dataDir, "");
+    }
+
+    /**
+     * A stable id kept in the data dir so restarts re-adopt this worker's boxes: the one recorded there, else "w-" +
+     * {@code nodeId} (a cluster node's own id: host names of cloned machines collide), else "w-" + host name.
+     */
+    public static String defaultWorkerId(DataDir dataDir, String nodeId) {
         Path f = dataDir.root().resolve("worker-id");
         try {
             if (Files.exists(f)) return Files.readString(f).strip();
-            String id = "w-" + hostName().replaceAll("[^A-Za-z0-9-]", "-");
+            String id = "w-" + (nodeId == null || nodeId.isBlank() ? hostName() : nodeId).replaceAll("[^A-Za-z0-9-]", "-");
             Files.createDirectories(dataDir.root());
             Files.writeString(f, id + "\n");
             return id;

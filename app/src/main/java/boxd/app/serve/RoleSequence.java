@@ -18,7 +18,7 @@ final class RoleSequence {
     static final class StartFailed extends Exception {
         final String role;
 
-        StartFailed(String role, Exception cause) {
+        StartFailed(String role, Throwable cause) {
             super("the " + role + " role could not start: " + ServeCommand.message(cause), cause);
             this.role = role;
         }
@@ -46,7 +46,7 @@ final class RoleSequence {
             try {
                 role = step.factory().create(ctx);
                 role.start();
-            } catch (Exception e) {
+            } catch (Exception | Error e) {  // an Error too (a broken jar): the roles started must still be closed
                 if (role != null) closeQuietly(role);
                 closeAll();
                 throw new StartFailed(step.name(), e);

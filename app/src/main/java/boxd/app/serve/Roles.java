@@ -2,6 +2,7 @@ package boxd.app.serve;
 
 import java.net.InetAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import boxd.app.config.BoxdConfig;
@@ -18,6 +19,7 @@ import boxd.ssh.SshFrontend;
 import boxd.ssh.SshFrontendConfig;
 import boxd.worker.WorkerConfig;
 import boxd.worker.WorkerRole;
+import boxd.worker.net.BoxRoutes;
 
 /**
  * The roles of {@code serve}, in start order: control -> worker -> ssh -> dns -> box-dns -> proxy (each needs the
@@ -39,13 +41,16 @@ final class Roles {
                 RoleStep.of("dns", ctx -> new DnsServer(dns(ctx.config()), ctx.requireControl())),
                 // after the worker: it creates the bridge whose gateway address this binds
                 RoleStep.of("box-dns", ctx -> boxResolver(ctx)),
-                RoleStep.of("proxy", ctx -> new ProxyServer(proxy(ctx.config()), ctx.requireControl())));
+                RoleStep.of("proxy", ctx -> new ProxyServer(proxy(ctx.config()), ctx.requireControl())),
+                RoleStep.of("box-routes", ctx -> new BoxRoutes(ctx.requireControl(),
+                        ctx.config().runs("worker") ? worker(ctx.config(), ctx.runtime()).workerId() : null, null,
+                        Duration.ofSeconds(5))));
     }
 
     /** {@return the steps this host runs: the control replica always, the others as --roles says (box-dns with the worker)} */
     static List<RoleStep> steps(BoxdConfig c) {
         return steps().stream().filter(s -> switch (s.name()) {
-            case "control" -> true;
+            case "control", "box-routes" -> true;
             case "box-dns" -> c.runs("worker");
             default -> c.runs(s.name());
         }).toList();
@@ -75,9 +80,12 @@ final class Roles {
     }
 
     static WorkerConfig worker(BoxdConfig c, String runtime) {
+        WorkerConfig.defaultWorkerId(c.data(), c.nodeId());  // records a cluster node's worker id before defaults would
         WorkerConfig d = WorkerConfig.defaults(c.data());
+        // in a cluster the worker's address is its host's Raft address: other hosts route to its boxes through it
+        String address = c.raftAddr().isEmpty() ? d.address() : c.raftAddr().replaceFirst(":\\d+$", "");
         return new WorkerConfig(d.dataDir(), d.workerId(), runtime, d.bridge(), c.boxCidr(), null, d.imagesDir(),
-                c.egress(), d.cpus(), d.memoryMb(), d.netns(), d.address(), d.tick(), d.heartbeat());
+                c.egress(), d.cpus(), d.memoryMb(), d.netns(), address, d.tick(), d.heartbeat());
     }
 
     static SshFrontendConfig ssh(BoxdConfig c) {

@@ -65,9 +65,10 @@ class BoxResolverTest {
 
     @Test
     void aHostRunsItsReplicaAndTheRolesItNamesWithBoxDnsGoingWithTheWorker() {
-        assertEquals(List.of("control", "worker", "ssh", "dns", "box-dns", "proxy"), names(List.of("worker", "ssh", "dns", "proxy")));
-        assertEquals(List.of("control", "worker", "box-dns"), names(List.of("worker")));
-        assertEquals(List.of("control", "ssh", "dns", "proxy"), names(List.of("ssh", "dns", "proxy")));
+        assertEquals(List.of("control", "worker", "ssh", "dns", "box-dns", "proxy", "box-routes"),
+                names(List.of("worker", "ssh", "dns", "proxy")));
+        assertEquals(List.of("control", "worker", "box-dns", "box-routes"), names(List.of("worker")));
+        assertEquals(List.of("control", "ssh", "dns", "proxy", "box-routes"), names(List.of("ssh", "dns", "proxy")));
     }
 
     private static List<String> names(List<String> roles) {

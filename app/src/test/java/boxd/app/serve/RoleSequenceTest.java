@@ -80,6 +80,18 @@ class RoleSequenceTest {
     }
 
     @Test
+    void anErrorWhileBuildingARoleClosesTheStartedOnesToo() {
+        // a broken jar (a class from another build): serve must still close what runs and exit, not hang
+        List<RoleStep> steps = List.of(
+                RoleStep.control(c -> role("control", false), r -> control),
+                RoleStep.of("worker", c -> { throw new NoSuchMethodError("WorkerConfig.defaultWorkerId"); }));
+        RoleSequence.StartFailed e = assertThrows(RoleSequence.StartFailed.class, () -> seq.startAll(steps, ctx(), () -> false));
+        assertEquals("worker", e.role);
+        assertTrue(e.getMessage().contains("defaultWorkerId"), e.getMessage());
+        assertEquals(List.of("start control", "close control"), events);
+    }
+
+    @Test
     void aRoleWithoutControlIsRefused() {
         assertThrows(RoleSequence.StartFailed.class,
                 () -> seq.startAll(List.of(RoleStep.of("dns", c -> { c.requireControl(); return role("dns", false); })), ctx(), () -> false));

@@ -59,6 +59,9 @@ public record BoxNetwork(String bridge, String gateway, int prefixLength, String
             if (!r.ok() && !r.stderr().contains("File exists")) r.orThrow("adding " + addr + " to " + bridge, "");
         }
         run(ip("link", "set", "dev", bridge, "up")).orThrow("bringing up " + bridge, "");
+        // answer boxes' ARP for box addresses routed to other hosts (BoxRoutes): every bridge holds the whole range
+        run(inNetns(List.of("sysctl", "-q", "-w", "net/ipv4/conf/" + bridge + "/proxy_arp=1")))
+                .orThrow("enabling proxy ARP on " + bridge, "");
         if (egress) enableEgress();
     }
 
