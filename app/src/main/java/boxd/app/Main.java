@@ -142,10 +142,10 @@ public final class Main {
         StringBuilder sb = new StringBuilder("""
                 usage: boxd serve [--NAME VALUE]...
 
-                Runs every role of boxd in this process: control -> worker -> ssh -> dns -> box-dns (the boxes'
-                resolver on the bridge gateway's port 53) -> proxy, with embedded defaults. Each setting comes from its
-                flag, else from DATA/boxd.toml (NAME = value lines), else from the default shown. Ctrl-C or SIGTERM
-                stops the roles in reverse order.
+                Runs the roles of boxd in this process: control -> worker -> ssh -> dns -> box-dns (the boxes'
+                resolver on the bridge gateway's port 53) -> proxy -> box-routes (routes to boxes on other hosts);
+                --roles picks some. Each setting comes from its flag, else from DATA/boxd.toml (NAME = value lines),
+                else from the default shown. Ctrl-C or SIGTERM stops the roles in reverse order.
 
                 """);
         for (Option o : Option.values()) {

@@ -22,8 +22,9 @@ import boxd.worker.WorkerRole;
 import boxd.worker.net.BoxRoutes;
 
 /**
- * The roles of {@code serve}, in start order: control -> worker -> ssh -> dns -> box-dns -> proxy (each needs the
- * control client; they close in reverse). box-dns is the boxes' resolver on the bridge gateway (see {@link BoxResolver}).
+ * The roles of {@code serve}, in start order: control -> worker -> ssh -> dns -> box-dns -> proxy -> box-routes (each
+ * needs the control client; they close in reverse). box-dns is the boxes' resolver on the bridge gateway (see
+ * {@link BoxResolver}); box-routes routes to boxes on other hosts ({@link BoxRoutes}).
  * Each role's config record is built from the merged {@link BoxdConfig} here and nowhere else.
  */
 final class Roles {
