@@ -28,7 +28,6 @@ import boxd.common.testing.Cmd;
 import boxd.common.testing.Host;
 import boxd.common.testing.TestKeys;
 import boxd.common.testing.TestNetns;
-import boxd.worker.image.RootfsImage;
 import boxd.worker.net.BoxNetwork;
 import boxd.worker.runtime.NamespaceRuntime;
 
@@ -61,12 +60,12 @@ class EndToEndIT {
         assertTrue(Files.isRegularFile(jar), jar + " is missing: the package phase makes it");
         data = tmp.resolve("data");
         log = tmp.resolve("serve.log");
-        shareRootfsCache();
+        ServeProcess.shareRootfsCache(data);
         Path alice = TestKeys.ed25519(tmp.resolve("keys"), "alice");
         Path bob = TestKeys.ed25519(tmp.resolve("keys"), "bob");
 
         ns = TestNetns.create("bxe2e");
-        Process serve = null;
+        ServeProcess serve = null;
         try {
             serve = startServe(jar);
 
@@ -164,7 +163,7 @@ class EndToEndIT {
             assertTrue(tunnelled.stdout().contains("hello-from-e2e"), tunnelled.stdout() + tunnelled.stderr());
 
             // kill -9 and restart: the box is listed and reachable again
-            serve.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+            serve.process().destroyForcibly().waitFor(30, TimeUnit.SECONDS);
             serve = startServe(jar);
             Cmd.Result listed = ssh(alice, "alice", null, "list", "--json");
             assertTrue(listed.stdout().contains("\"e2e\""), listed.stdout() + listed.stderr());
@@ -190,16 +189,14 @@ class EndToEndIT {
             });
 
             // Ctrl-C stops serve cleanly
-            long pid = serve.pid();
+            Process p = serve.process();
+            long pid = p.pid();
             Cmd.run("kill", "-INT", Long.toString(pid));
-            assertTrue(serve.waitFor(60, TimeUnit.SECONDS), "serve stops within a minute of SIGINT\n" + serveLog());
-            assertEquals(0, serve.exitValue(), serveLog());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "serve stops within a minute of SIGINT\n" + serveLog());
+            assertEquals(0, p.exitValue(), serveLog());
             assertTrue(serveLog().contains("stopping (SIGINT)"), serveLog());
         } finally {
-            if (serve != null && serve.isAlive()) {
-                serve.destroy();
-                if (!serve.waitFor(30, TimeUnit.SECONDS)) serve.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-            }
+            if (serve != null) serve.close();
             try {
                 cleanUpBoxes();
             } finally {
@@ -209,31 +206,9 @@ class EndToEndIT {
     }
 
     /** Starts serve in the namespace and waits for its "ready:" line. */
-    private Process startServe(Path jar) throws Exception {
-        Files.writeString(log, "---- serve starting\n", StandardCharsets.UTF_8,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
-        long readyBefore = countReady();
-        // nsenter --net, not "ip netns exec": the latter remounts /sys, hiding the cgroup hierarchies the worker uses.
-        // env --default-signal: a test runner started in the background ignores SIGINT, and children inherit that.
-        List<String> argv = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + ns.name(), "env", "--default-signal=INT",
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED"));
-        if (Runtime.version().feature() >= 23) argv.add("--sun-misc-unsafe-memory-access=allow");  // as ./boxd does
-        argv.addAll(List.of("-jar", jar.toString(), "serve", "--data", data.toString(),
-                "--ssh-port", Integer.toString(SSH), "--dns-port", Integer.toString(DNS),
-                "--http-port", Integer.toString(HTTP), "--https-port", "8443"));
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);  // the first run may build the rootfs
-        while (countReady() == readyBefore) {
-            if (!p.isAlive()) fail("serve exited with " + p.exitValue() + " before it was ready:\n" + serveLog());
-            if (System.nanoTime() > deadline) fail("serve was not ready in 10 minutes:\n" + serveLog());
-            Thread.sleep(250);
-        }
-        return p;
-    }
-
-    private long countReady() throws IOException {
-        return Files.exists(log) ? Files.readAllLines(log).stream().filter(l -> l.startsWith("ready:")).count() : 0;
+    private ServeProcess startServe(Path jar) throws Exception {
+        return ServeProcess.start(jar, ns.name(), data, log, List.of("--ssh-port", Integer.toString(SSH),
+                "--dns-port", Integer.toString(DNS), "--http-port", Integer.toString(HTTP), "--https-port", "8443"));
     }
 
     private String serveLog() {
@@ -241,21 +216,6 @@ class EndToEndIT {
             return Files.readString(log);
         } catch (IOException e) {
             return "(no serve log: " + e.getMessage() + ")";
-        }
-    }
-
-    /**
-     * Points the fresh data dir's image cache at the machine's shared test image (the worker's tests build it in
-     * BOXD_TEST_IMAGES, default /var/tmp/boxd-test-images) when it is there, so this test does not debootstrap again;
-     * otherwise serve builds it into the data dir, as on a fresh machine.
-     */
-    private void shareRootfsCache() throws IOException {
-        String env = System.getenv("BOXD_TEST_IMAGES");
-        Path shared = Path.of(env != null && !env.isBlank() ? env : "/var/tmp/boxd-test-images");
-        RootfsImage image = new RootfsImage(shared);
-        Files.createDirectories(data.resolve("images"));
-        if (image.cached().isPresent()) {
-            Files.createSymbolicLink(data.resolve("images").resolve(image.dir().getFileName()), image.dir());
         }
     }
 

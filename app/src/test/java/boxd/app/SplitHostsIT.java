@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -24,7 +22,6 @@ import boxd.common.testing.Cmd;
 import boxd.common.testing.Host;
 import boxd.common.testing.TestKeys;
 import boxd.common.testing.TestNetns;
-import boxd.worker.image.RootfsImage;
 import boxd.worker.net.BoxNetwork;
 import boxd.worker.runtime.NamespaceRuntime;
 
@@ -53,8 +50,8 @@ class SplitHostsIT {
         assertTrue(Files.isRegularFile(jar), jar + " is missing: the package phase makes it");
         Path alice = TestKeys.ed25519(tmp.resolve("keys"), "alice");
         Path dataA = tmp.resolve("a"), dataB = tmp.resolve("b"), dataC = tmp.resolve("c");
-        shareRootfsCache(dataB);
-        shareRootfsCache(dataC);
+        ServeProcess.shareRootfsCache(dataB);
+        ServeProcess.shareRootfsCache(dataC);
 
         try (TestNetns lan = TestNetns.create("bxsl"); TestNetns a = TestNetns.create("bxsa");
              TestNetns b = TestNetns.create("bxsb"); TestNetns c = TestNetns.create("bxsc")) {
@@ -69,14 +66,15 @@ class SplitHostsIT {
 
             List<ServeProcess> hosts = new ArrayList<>();
             try {
-                ServeProcess hostA = ServeProcess.start(jar, a.name(), dataA, List.of("--roles", "ssh,dns,proxy",
+                ServeProcess hostA = ServeProcess.start(jar, a.name(), dataA, tmp.resolve("a-serve.log"), List.of("--roles", "ssh,dns,proxy",
                         "--node-id", "a", "--raft-addr", A_IP + ":7100"));
                 hosts.add(hostA);
                 String logA = hostA.log();
                 assertTrue(logA.contains("runtime: none"), logA);
                 assertFalse(logA.contains("worker w-"), "host A runs no worker:\n" + logA);
                 for (Object[] w : new Object[][] {{b, dataB, "b", B_IP + ":7101"}, {c, dataC, "c", C_IP + ":7102"}}) {
-                    ServeProcess h = ServeProcess.start(jar, ((TestNetns) w[0]).name(), (Path) w[1], List.of("--roles", "worker",
+                    ServeProcess h = ServeProcess.start(jar, ((TestNetns) w[0]).name(), (Path) w[1],
+                            tmp.resolve(w[2] + "-serve.log"), List.of("--roles", "worker",
                             "--node-id", (String) w[2], "--raft-addr", (String) w[3], "--join", A_IP + ":7100"));
                     hosts.add(h);
                     assertTrue(h.log().contains("box-dns"), h.log());
@@ -179,60 +177,5 @@ class SplitHostsIT {
                 "-o", "LogLevel=ERROR", "-o", "ConnectTimeout=20", user + "@" + A_IP));
         argv.addAll(List.of(command));
         return argv;
-    }
-
-    /** The worker host's image cache points at the machine's shared test image when it is there, as EndToEndIT does. */
-    private static void shareRootfsCache(Path data) throws IOException {
-        String env = System.getenv("BOXD_TEST_IMAGES");
-        RootfsImage image = new RootfsImage(Path.of(env != null && !env.isBlank() ? env : "/var/tmp/boxd-test-images"));
-        Files.createDirectories(data.resolve("images"));
-        if (image.cached().isPresent())
-            Files.createSymbolicLink(data.resolve("images").resolve(image.dir().getFileName()), image.dir());
-    }
-
-    /** A {@code serve} of the built jar in a network namespace, with its output in a log file. */
-    static final class ServeProcess implements AutoCloseable {
-        private final Process process;
-        private final Path log;
-
-        private ServeProcess(Process process, Path log) {
-            this.process = process;
-            this.log = log;
-        }
-
-        /** Starts serve with {@code flags} and waits for its "ready:" line. */
-        static ServeProcess start(Path jar, String netns, Path data, List<String> flags) throws Exception {
-            Path log = data.resolveSibling(data.getFileName() + "-serve.log");
-            // nsenter --net keeps the host's mounts (cgroups); env --default-signal: SIGINT reaches serve
-            List<String> argv = new ArrayList<>(List.of("nsenter", "--net=/run/netns/" + netns, "env", "--default-signal=INT",
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(), "--enable-native-access=ALL-UNNAMED"));
-            if (Runtime.version().feature() >= 23) argv.add("--sun-misc-unsafe-memory-access=allow");
-            argv.addAll(List.of("-jar", jar.toString(), "serve", "--data", data.toString()));
-            argv.addAll(flags);
-            Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            ServeProcess s = new ServeProcess(p, log);
-            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);  // the first run may build the rootfs
-            while (!s.log().lines().anyMatch(l -> l.startsWith("ready:"))) {
-                if (!p.isAlive()) fail("serve exited with " + p.exitValue() + " before it was ready:\n" + s.log());
-                if (System.nanoTime() > deadline) fail("serve was not ready in 10 minutes:\n" + s.log());
-                Thread.sleep(250);
-            }
-            return s;
-        }
-
-        String log() {
-            try {
-                return Files.readString(log, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                return "(no serve log: " + e.getMessage() + ")";
-            }
-        }
-
-        /** Ctrl-C, as an operator stops it; then harder if it does not go. */
-        @Override
-        public void close() throws InterruptedException {
-            Cmd.run("kill", "-INT", Long.toString(process.pid()));
-            if (!process.waitFor(60, TimeUnit.SECONDS)) process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
     }
 }

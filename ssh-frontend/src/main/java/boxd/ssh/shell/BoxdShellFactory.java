@@ -4,7 +4,6 @@ import boxd.common.Box;
 import boxd.common.BoxSpec;
 import boxd.ssh.auth.Caller;
 import boxd.ssh.auth.ControlPublickeyAuthenticator;
-import boxd.ssh.relay.BoxRelay;
 import boxd.ssh.relay.Tty;
 import boxd.ssh.verbs.ChannelCommand;
 import boxd.ssh.verbs.CommandLine;
@@ -64,11 +63,7 @@ public final class BoxdShellFactory implements ShellFactory {
         return new ChannelCommand(threads, (session, in, out, err, tty) -> {
             Caller caller = accounts.resolve(session);
             Optional<Box> routed = VerbCommandFactory.routedBox(caller, services.control());
-            if (routed.isPresent()) {
-                Box box = routed.get();
-                if (!box.isRunning()) throw BoxRelay.notRunning(box);
-                return services.relay().shell(box, tty, in, out, err);
-            }
+            if (routed.isPresent()) return services.relay().shell(routed.get(), tty, in, out, err);
             if (tty == null) {
                 PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
                 PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);

@@ -3,7 +3,6 @@ package boxd.ssh.verbs;
 import boxd.common.Box;
 import boxd.ssh.auth.Caller;
 import boxd.ssh.auth.ControlPublickeyAuthenticator;
-import boxd.ssh.relay.BoxRelay;
 import org.apache.sshd.server.channel.ChannelSession;
 import org.apache.sshd.server.command.Command;
 import org.apache.sshd.server.subsystem.SubsystemFactory;
@@ -46,9 +45,7 @@ public final class SftpRelayFactory implements SubsystemFactory {
                         .getBytes(StandardCharsets.UTF_8));
                 return 1;
             }
-            Box box = routed.get();
-            if (!box.isRunning()) throw BoxRelay.notRunning(box);
-            return services.relay().subsystem(box, NAME, in, out, err);
+            return services.relay().subsystem(routed.get(), NAME, in, out, err);
         });
     }
 }

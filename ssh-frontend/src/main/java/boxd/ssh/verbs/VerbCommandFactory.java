@@ -34,11 +34,7 @@ public final class VerbCommandFactory implements CommandFactory {
         return new ChannelCommand(threads, (session, in, out, err, tty) -> {
             Caller caller = accounts.resolve(session);
             Optional<Box> routed = routedBox(caller, services.control());
-            if (routed.isPresent()) {
-                Box box = routed.get();
-                if (!box.isRunning()) throw boxd.ssh.relay.BoxRelay.notRunning(box);
-                return services.relay().exec(box, command, tty, in, out, err, null);
-            }
+            if (routed.isPresent()) return services.relay().exec(routed.get(), command, tty, in, out, err, null);
             VerbContext ctx = new VerbContext(services, caller, in, out, err, tty);
             CommandLine line;
             try {

@@ -42,6 +42,8 @@ public final class BoxRoutes implements Role {
     private boolean dirty = true;
     private Thread loop;
     private AutoCloseable watch;
+    /** What the kernel holds of ours: read once at start (a crash may have left some), then kept by each change. */
+    private Map<String, String> installed = Map.of();
     private volatile int routes;
 
     /**
@@ -59,7 +61,8 @@ public final class BoxRoutes implements Role {
     public String name() { return "box-routes"; }
 
     @Override
-    public void start() {
+    public synchronized void start() {
+        installed = new TreeMap<>(parse(ip("-4", "route", "show", "proto", PROTO).stdout()));
         reconcile();
         watch = control.watch(this::poke);
         loop = Thread.ofPlatform().daemon().name("box-routes").start(this::run);
@@ -125,15 +128,19 @@ public final class BoxRoutes implements Role {
     synchronized void reconcile() {
         if (closed) return;
         Map<String, String> want = wanted(control.workers(), control::boxesOn, localWorkerId);
-        Map<String, String> have = parse(ip("-4", "route", "show", "proto", PROTO).stdout());
+        Map<String, String> now = new TreeMap<>(installed);
         for (Map.Entry<String, String> e : want.entrySet()) {
-            if (Objects.equals(have.get(e.getKey()), e.getValue())) continue;
+            if (Objects.equals(now.get(e.getKey()), e.getValue())) continue;
             HostCommand.Result r = ip("route", "replace", e.getKey() + "/32", "via", e.getValue(), "proto", PROTO);
-            if (!r.ok()) log.warn("cannot route box {} via {}: {}", e.getKey(), e.getValue(), r.stderr().strip());
+            if (r.ok()) now.put(e.getKey(), e.getValue());
+            else log.warn("cannot route box {} via {}: {}", e.getKey(), e.getValue(), r.stderr().strip());
         }
-        for (String stale : have.keySet()) {
-            if (!want.containsKey(stale)) ip("route", "del", stale + "/32", "proto", PROTO);
+        for (String stale : installed.keySet()) {
+            if (want.containsKey(stale)) continue;
+            ip("route", "del", stale + "/32", "proto", PROTO);  // fails only when it is gone already
+            now.remove(stale);
         }
+        installed = now;
         routes = want.size();
     }
 
@@ -155,7 +162,7 @@ public final class BoxRoutes implements Role {
             // the control plane is closing too
         }
         if (loop != null) loop.interrupt();
-        for (String ip : parse(ip("-4", "route", "show", "proto", PROTO).stdout()).keySet())
-            ip("route", "del", ip + "/32", "proto", PROTO);
+        for (String ip : installed.keySet()) ip("route", "del", ip + "/32", "proto", PROTO);
+        installed = Map.of();
     }
 }
